@@ -1,0 +1,35 @@
+# Every target works on a fresh machine from a clean clone: the venv is created on demand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EVAL := ../shared/eval
+INDEX ?= index_data/index
+DOCUMENTS ?= index_data/documents
+
+.PHONY: install test lint eval reindex clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check search web tests
+	$(BIN)/ruff format --check search web tests
+
+eval: $(STAMP)
+	$(BIN)/python -m search eval --corpus $(EVAL)/cdtn/corpus.jsonl \
+		--queries $(EVAL)/cdtn/queries_dev.tsv --qrels $(EVAL)/cdtn/qrels_dev.tsv \
+		--queries $(EVAL)/cdtn/queries_variants_dev.tsv --qrels $(EVAL)/cdtn/qrels_variants_dev.tsv
+	$(BIN)/python -m search eval --corpus $(EVAL)/piaf/corpus.jsonl \
+		--queries $(EVAL)/piaf/queries_dev.tsv --qrels $(EVAL)/piaf/qrels_dev.tsv
+
+clean:
+	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache

@@ -1,0 +1,101 @@
+"""Command line: ``python -m search {index,query,eval,...}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from .errors import SearchError
+
+DEFAULT_INDEX = "index_data/index"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m search", description="French full-text search over OIM/IOM pages.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("index", help="build an index from a JSON Lines file")
+    p.add_argument("--jsonl", required=True, help="records, one JSON object a line: id, title, text, ...")
+    p.add_argument("--index", default=DEFAULT_INDEX)
+    p.set_defaults(handler=cmd_index)
+
+    p = commands.add_parser("query", help="ranked results for a query")
+    p.add_argument("text")
+    p.add_argument("--index", default=DEFAULT_INDEX)
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_query)
+
+    p = commands.add_parser("eval", help="nDCG@10, MRR@10 and Recall@100 on a test collection")
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--queries", required=True, action="append", help="qid<TAB>query lines (repeatable)")
+    p.add_argument("--qrels", required=True, action="append", help="qid<TAB>docid<TAB>grade lines (one per --queries)")
+    p.add_argument("--index", default=None, help="index folder (default: a temporary one)")
+    p.add_argument("--run", default=None, help="write a TREC run file here")
+    p.set_defaults(handler=cmd_eval)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return args.handler(args) or 0
+    except SearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_index(args) -> int:
+    from .documents import read_jsonl
+    from .index import build_index
+
+    start = time.perf_counter()
+    count = build_index(read_jsonl(args.jsonl), args.index)
+    elapsed = time.perf_counter() - start
+    print(f"indexed {count} documents into {args.index} in {elapsed:.1f} s ({count / max(elapsed, 1e-9):.0f} docs/s)")
+    return 0
+
+
+def cmd_query(args) -> int:
+    from .index import open_index
+    from .ranking import rank
+    from .scoring import PostingStore
+
+    ix = open_index(args.index)
+    with ix.searcher() as searcher:
+        page = rank(PostingStore(searcher), args.text, limit=max(1, args.limit))
+        hits = []
+        for hit in page.hits:
+            record = json.loads(searcher.stored_fields(hit.docnum)["record"])
+            hits.append({"id": hit.id, "score": round(hit.score, 4), "title": record["title"]})
+    if args.json:
+        print(json.dumps({"query": args.text, "total": page.total, "hits": hits}, ensure_ascii=False, indent=2))
+    else:
+        print(f"{page.total} documents match {args.text!r}")
+        for i, hit in enumerate(hits, start=1):
+            print(f"{i:3d}. {hit['score']:8.3f}  {hit['id']}  {hit['title']}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import evaluate, index_corpus, read_qrels, read_queries, write_run
+
+    if len(args.queries) != len(args.qrels):
+        raise SearchError("give one --qrels for each --queries")
+    ix, speed, _holder = index_corpus(args.corpus, args.index)
+    print(f"indexed {ix.doc_count()} documents at {speed:.0f} docs/s")
+    print("| queries | n | nDCG@10 | MRR@10 | R@100 | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|---|---|")
+    runs = {}
+    for queries_path, qrels_path in zip(args.queries, args.qrels, strict=False):
+        result, run = evaluate(ix, read_queries(queries_path), read_qrels(qrels_path))
+        runs.update(run)
+        print(f"| {queries_path} | {result.queries} | {result.row()} | {result.p50_ms:.1f} | {result.p95_ms:.1f} |")
+    if args.run:
+        write_run(runs, args.run)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

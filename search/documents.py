@@ -1,0 +1,128 @@
+"""The document record both feeds share (OIM/IOM page files and JSON Lines), and the JSONL reader.
+
+A record is plain data: it serialises to the JSON object that `python -m search parse` prints
+and that `GET /api/documents/<id>` returns. Field names are fixed; tools depend on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import BadDocumentError
+
+log = logging.getLogger(__name__)
+
+KINDS = ("project", "innovation", "news", "story", "other")
+STATUSES = ("Actif", "Achevé")
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name: str  # canonical French name
+
+
+@dataclass
+class Document:
+    id: str
+    title: str
+    body: str
+    kind: str = "other"
+    countries: list[Country] = field(default_factory=list)
+    year: int | None = None
+    type: str | None = None
+    status: str | None = None
+    start_year: int | None = None
+    end_year: int | None = None
+    budget_usd: float | None = None
+    coverage: str | None = None
+    region: str | None = None
+    project_code: str | None = None
+    prima_id: str | None = None
+    dateline: str | None = None
+    url: str | None = None
+    source: str | None = None
+    checksum: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """Build a record from a JSON object; unknown keys are ignored, `text` is accepted for `body`."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "body" not in values and "text" in data:
+            values["body"] = data["text"]
+        doc_id = values.get("id")
+        if not isinstance(doc_id, str) or not doc_id.strip():
+            raise BadDocumentError("missing or empty 'id'")
+        values.setdefault("title", "")
+        values.setdefault("body", "")
+        for name in ("title", "body"):
+            if not isinstance(values[name], str):
+                raise BadDocumentError(f"'{name}' must be a string")
+        values["countries"] = [_country(c) for c in values.get("countries") or []]
+        for name in ("year", "start_year", "end_year"):
+            values[name] = _int_or_none(values.get(name), name)
+        if values.get("budget_usd") is not None:
+            values["budget_usd"] = _float(values["budget_usd"])
+        if values.get("kind") not in KINDS:
+            values["kind"] = "other"
+        return cls(**values)
+
+
+def _country(value: Any) -> Country:
+    if isinstance(value, Country):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("code"), str):
+        return Country(code=value["code"].upper(), name=str(value.get("name") or value["code"]))
+    raise BadDocumentError(f"country must be {{'code', 'name'}}, got {value!r}")
+
+
+def _int_or_none(value: Any, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise BadDocumentError(f"'{name}' must be a whole number, got {value!r}") from None
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise BadDocumentError(f"'budget_usd' must be a number, got {value!r}") from None
+
+
+def checksum_bytes(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def read_jsonl(path: str | Path) -> Iterator[Document]:
+    """Yield the records of a JSON Lines file; a malformed line is logged as `file:line: reason` and skipped."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+                if not isinstance(data, dict):
+                    raise BadDocumentError("a line must hold one JSON object")
+                doc = Document.from_dict(data)
+            except (ValueError, BadDocumentError) as exc:
+                log.warning("%s:%d: %s", path, number, exc)
+                continue
+            if doc.source is None:
+                doc.source = str(path)
+            if doc.checksum is None:
+                doc.checksum = checksum_bytes(raw.strip())
+            yield doc

@@ -1,0 +1,194 @@
+"""The on-disk index: its schema, how records enter it, and index generations.
+
+An index folder holds generations (``gen-000001``, ``gen-000002``, …), each a complete Whoosh
+index, and a ``CURRENT`` file naming the one readers use. A build writes a new generation and
+then replaces ``CURRENT`` with an atomic rename, so a reader never sees a half-written index and
+a build killed at any moment leaves the previous generation complete.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import french_analyzer
+from .documents import Document
+from .errors import IndexMissingError
+
+log = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+GENERATION_PREFIX = "gen-"
+MANIFEST = "manifest.json"
+
+
+def build_schema() -> Schema:
+    """Title and body share the French chain; facets are columns for fast counting and sorting."""
+    analyzer = french_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, phrase=True),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        kind=ID(stored=True),
+        country=KEYWORD(stored=True, lowercase=False, scorable=False),
+        year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
+        end_year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
+        budget=NUMERIC(float, stored=True, sortable=True),
+        type=ID(stored=True, sortable=True),
+        status=ID(stored=True, sortable=True),
+        record=STORED,
+    )
+
+
+def document_fields(doc: Document) -> dict:
+    """The Whoosh fields of one record; the whole record is stored as JSON for display."""
+    fields = {
+        "id": doc.id,
+        "title": doc.title,
+        "body": doc.body,
+        "kind": doc.kind,
+        "record": json.dumps(doc.to_dict(), ensure_ascii=False),
+    }
+    if doc.countries:
+        fields["country"] = " ".join(c.code for c in doc.countries)
+    if doc.year is not None:
+        fields["year"] = doc.year
+    if doc.end_year is not None:
+        fields["end_year"] = doc.end_year
+    if doc.budget_usd is not None:
+        fields["budget"] = float(doc.budget_usd)
+    if doc.type:
+        fields["type"] = doc.type
+    if doc.status:
+        fields["status"] = doc.status
+    return fields
+
+
+@dataclass
+class Generation:
+    """One complete Whoosh index inside an index folder."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def open(self):
+        return whoosh_index.open_dir(str(self.path))
+
+    def manifest(self) -> dict:
+        manifest_path = self.path / MANIFEST
+        if not manifest_path.exists():
+            return {}
+        return json.loads(manifest_path.read_text("utf-8"))
+
+
+def current_generation(index_dir: str | Path) -> Generation:
+    """The generation readers should use; a clear error when there is none."""
+    index_dir = Path(index_dir)
+    pointer = index_dir / CURRENT
+    if not pointer.exists():
+        raise IndexMissingError(
+            f"no index in {index_dir}: build one with `make reindex` "
+            f"(or `python -m search index --jsonl FILE --index {index_dir}`)"
+        )
+    path = index_dir / pointer.read_text("utf-8").strip()
+    if not whoosh_index.exists_in(str(path)):
+        raise IndexMissingError(
+            f"the index in {index_dir} is damaged ({path.name} is not readable): run `make reindex`"
+        )
+    return Generation(path)
+
+
+def open_index(index_dir: str | Path):
+    """Open the current generation's Whoosh index."""
+    generation = current_generation(index_dir)
+    try:
+        return generation.open()
+    except Exception as exc:  # whoosh raises many types for a damaged folder
+        raise IndexMissingError(f"the index in {index_dir} is damaged ({exc}): run `make reindex`") from exc
+
+
+def new_generation(index_dir: str | Path) -> Generation:
+    """A fresh, empty generation folder numbered after every existing one."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    numbers = [
+        int(p.name[len(GENERATION_PREFIX) :])
+        for p in index_dir.glob(GENERATION_PREFIX + "*")
+        if p.name[len(GENERATION_PREFIX) :].isdigit()
+    ]
+    path = index_dir / f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
+    path.mkdir()
+    return Generation(path)
+
+
+def publish(generation: Generation, manifest: dict) -> None:
+    """Write the manifest, then point CURRENT at the generation with an atomic rename."""
+    manifest = {**manifest, "generation": generation.name, "built_at": time.time()}
+    _write_atomic(generation.path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    _write_atomic(generation.path.parent / CURRENT, generation.name)
+
+
+def prune(index_dir: str | Path, keep: int = 2) -> None:
+    """Remove old generations, keeping the current one and the ``keep - 1`` before it.
+
+    An old generation may still be open in a server that has not switched yet, hence keep=2.
+    """
+    index_dir = Path(index_dir)
+    current = current_generation(index_dir).name
+    generations = sorted(p for p in index_dir.glob(GENERATION_PREFIX + "*") if p.is_dir())
+    keep_names = {current} | {p.name for p in generations if p.name <= current}
+    keep_names = set(sorted(keep_names)[-keep:]) | {current}
+    for path in generations:
+        if path.name not in keep_names:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def build_index(docs: Iterable[Document], index_dir: str | Path, limitmb: int = 256) -> int:
+    """Index every record into a new generation and publish it; returns the document count."""
+    generation = new_generation(index_dir)
+    ix = whoosh_index.create_in(str(generation.path), build_schema())
+    writer = ix.writer(limitmb=limitmb)
+    count = 0
+    checksums = {}
+    try:
+        for doc in docs:
+            if doc.id in checksums:
+                log.warning("duplicate document id %r (%s): the first one is kept", doc.id, doc.source)
+                continue
+            writer.add_document(**document_fields(doc))
+            checksums[doc.id] = doc.checksum
+            count += 1
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(generation.path, ignore_errors=True)
+        raise
+    publish(generation, {"documents": checksums, "count": count})
+    prune(index_dir)
+    return count

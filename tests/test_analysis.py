@@ -1,0 +1,109 @@
+"""Golden tests of the French analysis chain: sentence → exact terms."""
+
+import pickle
+
+import pytest
+
+from search.analysis import french_analyzer, load_stopwords, tokens
+
+GOLDEN = [
+    ("sécurité", ["securit"]),
+    ("activité", ["activit"]),
+    ("réfugiés", ["refug"]),
+    ("réfugiées", ["refug"]),
+    ("Guinée", ["guin"]),
+    ("frontières", ["frontier"]),
+    ("été", ["ete"]),
+    ("l’OIM", ["oim"]),
+    ("L'OIM", ["oim"]),
+    ("OIM", ["oim"]),
+    ("œuvre", ["oeuvr"]),
+    ("cœur", ["coeur"]),
+    ("socio-économique", ["socio", "econom", "socioeconom"]),
+    ("ODD 5", ["odd", "5"]),
+    ("phase 2", ["phas", "2"]),
+    ("jusqu'à Bichkek", ["bichkek"]),
+    ("JUSQU’OÙ", []),
+    ("aujourd'hui", ["aujourdhui"]),
+    ("Bichkek", ["bichkek"]),
+    ("COVID-19", ["covid", "19"]),
+    ("300000.00", ["300000.00"]),
+    ("O.I.M.", ["oim"]),
+    ("13ème mois", ["13", "mois"]),
+    ("13 eme mois", ["13", "mois"]),
+    ("lorsqu’il puisqu'elle quoiqu'on", []),
+    ("l’Afrique de l’Est", ["afriqu", "est"]),
+    ("nous sommes en été, les avions et le son", ["somm", "ete", "avion", "son"]),
+    ("or us an", ["or", "us", "an"]),
+    ("Ville-santé", ["vill", "sant", "villes"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GOLDEN)
+def test_golden(text, expected):
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("accented", "plain"),
+    [
+        ("sécurité", "securite"),
+        ("activité", "activite"),
+        ("réfugiés", "refugies"),
+        ("réfugiées", "refugiees"),
+        ("Guinée", "guinee"),
+        ("frontières", "frontieres"),
+        ("été", "ete"),
+        ("œuvre", "oeuvre"),
+        ("cœur", "coeur"),
+        ("socio-économique", "socio-economique"),
+        ("santé des migrants en Guinée", "sante des migrants en guinee"),
+        ("Kirghizistan : pollution atmosphérique", "kirghizistan pollution atmospherique"),
+    ],
+)
+def test_accented_and_unaccented_give_identical_terms(accented, plain):
+    assert tokens(accented) == tokens(plain)
+
+
+def test_feminine_and_masculine_plural_meet():
+    assert tokens("réfugiées") == tokens("réfugiés") == tokens("refugiees")
+
+
+def test_no_stop_word_survives_folding():
+    # 'à' folds to 'a', 'où' to 'ou': typed without accents they must still be dropped.
+    assert tokens("a ou à où") == []
+    for word in load_stopwords():
+        assert tokens(word) == [], word
+
+
+def test_meaningful_words_are_not_stop_words():
+    for word in ("été", "est", "sommes", "avions", "son", "or", "us", "an"):
+        assert tokens(word), word
+
+
+def test_single_digits_are_kept_and_numbers_are_not_stemmed():
+    assert tokens("ODD 5 et 17") == ["odd", "5", "17"]
+    assert tokens("300000.00 USD") == ["300000.00", "usd"]
+
+
+def test_compound_parts_and_joined_form_share_positions():
+    positions = [(t.text, t.pos) for t in french_analyzer()("projet socio-économique local", positions=True)]
+    assert positions == [("projet", 0), ("socio", 1), ("econom", 2), ("socioeconom", 1), ("local", 3)]
+
+
+def test_elision_moves_the_highlight_start_to_the_word():
+    [token] = list(french_analyzer()("l’OIM", chars=True))
+    assert (token.startchar, token.endchar) == (2, 5)
+
+
+def test_analyzer_pickles_and_works_after_unpickling():
+    # Whoosh stores the schema (and so the analyzer) inside the index.
+    clone = pickle.loads(pickle.dumps(french_analyzer()))
+    assert [t.text for t in clone("Les réfugiées à Conakry")] == ["refug", "conakry"]
+
+
+def test_odd_input_does_not_break_the_chain():
+    assert tokens("") == []
+    assert tokens("''' --- ... ’’") == []
+    assert tokens("\x00\ufffd 🙂") == []
+    assert tokens("a" * 10_000) == [tokens("a" * 10_000)[0]]
