@@ -20,6 +20,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from .acronyms import encode, extract_pairs
 from .analysis import french_analyzer
 from .documents import Document
 from .errors import IndexMissingError
@@ -45,6 +46,8 @@ def build_schema() -> Schema:
         budget=NUMERIC(float, stored=True, sortable=True),
         type=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
+        # "cdd=contrat dur determin": acronym pairs the page spells out, for query expansion.
+        acronyms=KEYWORD(commas=True, lowercase=False, scorable=False),
         record=STORED,
     )
 
@@ -58,6 +61,9 @@ def document_fields(doc: Document) -> dict:
         "kind": doc.kind,
         "record": json.dumps(doc.to_dict(), ensure_ascii=False),
     }
+    pairs = extract_pairs(doc.title) | extract_pairs(doc.body)
+    if pairs:
+        fields["acronyms"] = ",".join(encode(acronym, long_form) for acronym, long_form in sorted(pairs))
     if doc.countries:
         fields["country"] = " ".join(c.code for c in doc.countries)
     if doc.year is not None:

@@ -1,45 +1,51 @@
-"""From the text a user typed to a ranked Whoosh query.
+"""From the text a user typed to a query plan: what to look for, and how to rank it.
 
-The query text goes through the same French chain as the documents. Terms the chain puts at
-one position (socio-économique → socio, socioeconom) are alternatives; each position becomes a
-clause matching title or body. How clauses combine and score is a `Ranking`, chosen by
-measurement on the French test collections (see README, "Ranking quality").
+The text goes through the same French chain as the documents. Terms the chain puts at one
+position (socio-économique → socio, socioeconom) are alternatives: a `Group`. Each group may
+gain equivalents: acronyms and their long forms (curated, or learned from the pages), and,
+for a word of five letters or more that the index has never seen, its closest spellings.
+How groups combine and score is a `Ranking`, chosen by measurement (README, "Ranking quality").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
 
-from whoosh import query as wq
-from whoosh.scoring import BM25F
-
-from .analysis import french_analyzer
+from .acronyms import Equivalent, curated
+from .analysis import french_analyzer, tokens
 
 Operator = Literal["and", "or", "coord"]
+TYPO_MIN_LETTERS = 5
+TYPO_TWO_EDITS_LETTERS = 9
+TYPO_CANDIDATES = 3
+QUESTION_WORDS = "comment pourquoi combien quoi quand quel quelle quels quelles est peut peuvent faut doit dois puis"
+QUESTION_TERMS = frozenset(t for w in QUESTION_WORDS.split() for t in tokens(w))
 
 
 @dataclass(frozen=True)
 class Ranking:
     """BM25F parameters and how query words combine.
 
-    operator: ``and`` needs every word, ``or`` any word, ``coord`` any word with a bonus for
-    documents that match more of them (``coord`` scales that bonus).
-    proximity: weight of an extra clause that rewards query words close together in the body
-    (within ``slop`` positions); 0 turns it off.
+    operator: ``and`` needs every word, ``or`` any word, ``coord`` any word, scaled by the
+    share of words matched to the power ``coord``.
+    proximity: weight of a bonus for consecutive query words close together in the body.
+    expansion_weight: how much a match through an acronym's long form counts next to the word.
+    typos: match unknown words of 5+ letters within one edit (9+ letters: two).
     """
 
-    k1: float = 1.2
-    b: float = 0.75
-    title_b: float = 0.75
-    title_boost: float = 2.0
+    k1: float = 2.0
+    b: float = 0.4
+    title_b: float = 0.3
+    title_boost: float = 8.0
     operator: Operator = "coord"
-    coord: float = 0.5
+    coord: float = 0.0
     proximity: float = 0.0
-    slop: int = 4
-
-    def weighting(self) -> BM25F:
-        return BM25F(B=self.b, K1=self.k1, title_B=self.title_b)
+    slop: int = 2
+    expansion_weight: float = 0.8
+    expansions: bool = True
+    typos: bool = True
+    question_weight: float = 0.2
 
     def but(self, **changes) -> Ranking:
         return replace(self, **changes)
@@ -48,40 +54,127 @@ class Ranking:
 DEFAULT_RANKING = Ranking()
 
 
-def query_terms(text: str) -> list[list[str]]:
-    """The analysed query: one list of alternative terms per position, duplicates dropped."""
-    groups: dict[int, list[str]] = {}
+class Vocabulary(Protocol):
+    """What the planner asks of an index (implemented by `scoring.PostingStore`)."""
+
+    def has_term(self, term: str) -> bool: ...
+
+    def near_terms(self, term: str, max_edits: int) -> list[str]: ...
+
+    def learned_equivalents(self, term: str) -> list[Equivalent]: ...
+
+    def learned_acronym(self, terms: tuple[str, ...]) -> Equivalent | None: ...
+
+
+@dataclass
+class Group:
+    """One position of the query: terms any of which match, and multi-word equivalents."""
+
+    text: str
+    terms: list[str]
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+    weight: float = 1.0
+
+
+@dataclass
+class QueryPlan:
+    groups: list[Group]
+    expansions: list[str] = field(default_factory=list)
+    corrections: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def terms(self) -> set[str]:
+        """Every index term the plan looks for (for highlighting)."""
+        found = {t for g in self.groups for t in g.terms}
+        return found | {t for g in self.groups for phrase in g.phrases for t in phrase}
+
+
+def analyse(text: str) -> list[Group]:
+    """The analysed query: one group of alternative terms per position, duplicates dropped."""
+    groups: dict[int, Group] = {}
     seen: set[str] = set()
-    for token in french_analyzer()(text, positions=True):
+    for token in french_analyzer()(text, positions=True, chars=True):
         if token.text in seen:
             continue
         seen.add(token.text)
-        groups.setdefault(token.pos, []).append(token.text)
+        typed = text[token.startchar : token.endchar]
+        group = groups.setdefault(token.pos, Group(text=typed, terms=[]))
+        group.terms.append(token.text)
     return [groups[pos] for pos in sorted(groups)]
 
 
-def build_query(groups: list[list[str]], ranking: Ranking = DEFAULT_RANKING) -> wq.Query:
-    """A Whoosh query for analysed term groups; ``wq.NullQuery`` when there is nothing to look for."""
-    if not groups:
-        return wq.NullQuery
-    clauses = [_clause(group, ranking) for group in groups]
-    if len(clauses) == 1:
-        main = clauses[0]
-    elif ranking.operator == "and":
-        main = wq.And(clauses)
-    elif ranking.operator == "coord":
-        main = wq.Or(clauses, scale=ranking.coord)
-    else:
-        main = wq.Or(clauses)
-    if ranking.proximity > 0 and len(groups) > 1:
-        near = wq.Phrase("body", [group[0] for group in groups], slop=ranking.slop, boost=ranking.proximity)
-        return wq.Or([main, near])
-    return main
+def plan(text: str, vocabulary: Vocabulary | None = None, ranking: Ranking = DEFAULT_RANKING) -> QueryPlan:
+    """Analyse ``text`` and add the equivalents and typo corrections ``ranking`` allows."""
+    result = QueryPlan(groups=analyse(text))
+    _soften_question_words(result, ranking)
+    if ranking.expansions:
+        _expand(result, vocabulary)
+    if ranking.typos and vocabulary is not None:
+        _correct(result, vocabulary)
+    return result
 
 
-def _clause(group: list[str], ranking: Ranking) -> wq.Query:
-    terms: list[wq.Query] = []
-    for term in group:
-        terms.append(wq.Term("title", term, boost=ranking.title_boost))
-        terms.append(wq.Term("body", term))
-    return wq.Or(terms)
+def _soften_question_words(plan_: QueryPlan, ranking: Ranking) -> None:
+    """ "Comment est-on payé ?": the question words say how it was asked, not what about."""
+    if ranking.question_weight == 1.0:
+        return
+    content = [g for g in plan_.groups if not set(g.terms) <= QUESTION_TERMS]
+    if not content:
+        return
+    for group in plan_.groups:
+        if set(group.terms) <= QUESTION_TERMS:
+            group.weight = ranking.question_weight
+
+
+def _expand(plan_: QueryPlan, vocabulary: Vocabulary | None) -> None:
+    for group in plan_.groups:
+        if len(group.terms) != 1:
+            continue
+        equivalents = list(curated().get(group.terms[0], []))
+        if vocabulary is not None:
+            equivalents += vocabulary.learned_equivalents(group.terms[0])
+        for equivalent in equivalents:
+            _add_equivalent(plan_, group, equivalent)
+    if vocabulary is not None:
+        _contract(plan_, vocabulary)
+
+
+def _add_equivalent(plan_: QueryPlan, group: Group, equivalent: Equivalent) -> None:
+    if len(equivalent.terms) == 1:
+        if equivalent.terms[0] not in group.terms:
+            group.terms.append(equivalent.terms[0])
+            plan_.expansions.append(equivalent.label)
+    elif equivalent.terms not in group.phrases:
+        group.phrases.append(equivalent.terms)
+        plan_.expansions.append(equivalent.label)
+
+
+def _contract(plan_: QueryPlan, vocabulary: Vocabulary) -> None:
+    """A long form typed in full also looks for its acronym (contrat à durée déterminée → cdd)."""
+    firsts = [g.terms[0] for g in plan_.groups]
+    for start in range(len(firsts)):
+        for end in range(len(firsts), start + 1, -1):
+            acronym = vocabulary.learned_acronym(tuple(firsts[start:end]))
+            if acronym and acronym.terms[0] not in plan_.groups[start].terms:
+                plan_.groups[start].terms.append(acronym.terms[0])
+                plan_.expansions.append(acronym.label)
+                break
+
+
+def _correct(plan_: QueryPlan, vocabulary: Vocabulary) -> None:
+    for group in plan_.groups:
+        word = group.text
+        if len(word) < TYPO_MIN_LETTERS or not word.isalpha() or group.phrases:
+            continue
+        if any(vocabulary.has_term(term) for term in group.terms):
+            continue
+        edits = 2 if len(word) >= TYPO_TWO_EDITS_LETTERS else 1
+        candidates = vocabulary.near_terms(group.terms[0], edits)[:TYPO_CANDIDATES]
+        if candidates:
+            group.terms = candidates
+            plan_.corrections[word] = candidates[0]
+
+
+def query_terms(text: str) -> list[list[str]]:
+    """The analysed terms of ``text`` by position, without expansion (tests and tools)."""
+    return [group.terms for group in analyse(text)]

@@ -16,8 +16,14 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .acronyms import Equivalent, decode
+
+if TYPE_CHECKING:
+    from .query import Group
 
 FIELDS = ("title", "body")
 PROXIMITY_CANDIDATES = 200
@@ -51,6 +57,7 @@ class PostingStore:
         }
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_size = cache_size
+        self._acronym_tables = None
 
     def _lengths(self, field: str) -> np.ndarray:
         lengths = np.zeros(self.size, dtype=np.float32)
@@ -81,6 +88,45 @@ class PostingStore:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return result
+
+    # The query planner's view of the index (query.Vocabulary).
+
+    def has_term(self, term: str) -> bool:
+        reader = self.searcher.reader()
+        return any((field, term) in reader for field in FIELDS)
+
+    def near_terms(self, term: str, max_edits: int) -> list[str]:
+        """Body terms within ``max_edits`` of ``term`` (same first letter), most frequent first."""
+        reader = self.searcher.reader()
+        found = set(reader.terms_within("body", term, max_edits, prefix=1))
+        return sorted(found, key=lambda t: (-reader.doc_frequency("body", t), t))
+
+    def learned_equivalents(self, term: str) -> list[Equivalent]:
+        pair = self._acronyms()[0].get(term)
+        return [pair] if pair else []
+
+    def learned_acronym(self, terms: tuple[str, ...]) -> Equivalent | None:
+        return self._acronyms()[1].get(terms)
+
+    def _acronyms(self) -> tuple[dict[str, Equivalent], dict[tuple[str, ...], Equivalent]]:
+        """Acronym → its most frequent long form in the pages, and long form → acronym."""
+        if self._acronym_tables is None:
+            reader = self.searcher.reader()
+            best: dict[str, tuple[int, Equivalent, Equivalent]] = {}
+            if "acronyms" in reader.schema:
+                for raw in reader.lexicon("acronyms"):
+                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    pair = decode(term)
+                    if pair is None:
+                        continue
+                    acronym, long_terms, label = pair
+                    df = reader.doc_frequency("acronyms", term)
+                    if acronym not in best or df > best[acronym][0]:
+                        best[acronym] = (df, Equivalent(long_terms, label), Equivalent((acronym,), acronym.upper()))
+            forward = {acronym: long_form for acronym, (_, long_form, _) in best.items()}
+            backward = {long_form.terms: short for _, long_form, short in best.values()}
+            self._acronym_tables = (forward, backward)
+        return self._acronym_tables
 
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         """Word positions of a term in each of the given documents (those that contain it)."""
@@ -123,39 +169,76 @@ def idf(doc_count: int, df: int) -> float:
     return math.log(1.0 + (doc_count - df + 0.5) / (df + 0.5))
 
 
-def score(store: PostingStore, groups: list[list[str]], ranking) -> Scored:
-    """Score every document for the analysed query ``groups`` (alternatives per position)."""
+def score(store: PostingStore, groups: list[Group], ranking) -> Scored:
+    """Score every document for the planned query ``groups``."""
     size = store.size
     scores = np.zeros(size, dtype=np.float32)
     matched_groups = np.zeros(size, dtype=np.int16)
-    weights = {"title": ranking.title_boost, "body": 1.0}
-    b = {"title": ranking.title_b, "body": ranking.b}
-    norms = {
-        field: 1.0 - b[field] + b[field] * store.lengths[field] / max(store.avg_length[field], 1e-9) for field in FIELDS
-    }
+    norms = _norms(store, ranking)
     for group in groups:
-        tf = np.zeros(size, dtype=np.float32)
-        present = []
-        for term in group:
-            for field in FIELDS:
-                ids, freqs = store.postings(field, term)
-                if len(ids):
-                    tf[ids] += weights[field] * freqs / norms[field][ids]
-                    present.append(ids)
-        if not present:
+        part, present = _term_part(store, group.terms, ranking, norms)
+        for phrase in group.phrases:
+            phrase_part, phrase_present = _phrase_part(store, phrase, ranking, norms)
+            if phrase_present is not None:
+                phrase_part *= ranking.expansion_weight
+                part = phrase_part if part is None else np.maximum(part, phrase_part)
+                present = phrase_present if present is None else present | phrase_present
+        if part is None:
             continue
-        docs = np.unique(np.concatenate(present))
-        term_idf = idf(store.doc_count, len(docs))
-        part = tf[docs]
-        scores[docs] += term_idf * part * (ranking.k1 + 1) / (ranking.k1 + part)
-        matched_groups[docs] += 1
+        scores += part if group.weight == 1.0 else part * group.weight
+        matched_groups += present
     matched = matched_groups > 0
     if groups and ranking.operator == "and":
         matched = matched_groups == len(groups)
     if len(groups) > 1 and ranking.operator == "coord" and ranking.coord > 0:
         scores *= np.power(matched_groups / len(groups), ranking.coord, dtype=np.float32)
     scores[~matched] = 0
-    return Scored(scores=scores, matched=matched, groups=groups)
+    return Scored(scores=scores, matched=matched, groups=[g.terms for g in groups])
+
+
+def _norms(store: PostingStore, ranking) -> dict[str, np.ndarray]:
+    b = {"title": ranking.title_b, "body": ranking.b}
+    return {
+        field: 1.0 - b[field] + b[field] * store.lengths[field] / max(store.avg_length[field], 1e-9) for field in FIELDS
+    }
+
+
+def _term_part(store: PostingStore, terms, ranking, norms) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """BM25F of a set of alternative terms (their frequencies add up), and where they occur."""
+    weights = {"title": ranking.title_boost, "body": 1.0}
+    tf = np.zeros(store.size, dtype=np.float32)
+    present = []
+    for term in terms:
+        for field in FIELDS:
+            ids, freqs = store.postings(field, term)
+            if len(ids):
+                tf[ids] += weights[field] * freqs / norms[field][ids]
+                present.append(ids)
+    if not present:
+        return None, None
+    docs = np.unique(np.concatenate(present))
+    part = np.zeros(store.size, dtype=np.float32)
+    saturated = tf[docs]
+    part[docs] = idf(store.doc_count, len(docs)) * saturated * (ranking.k1 + 1) / (ranking.k1 + saturated)
+    mask = np.zeros(store.size, dtype=bool)
+    mask[docs] = True
+    return part, mask
+
+
+def _phrase_part(store: PostingStore, phrase, ranking, norms) -> tuple[np.ndarray, np.ndarray | None]:
+    """Sum of the words' BM25F over the documents that contain every word of ``phrase``."""
+    total = np.zeros(store.size, dtype=np.float32)
+    everywhere = None
+    for word in phrase:
+        part, present = _term_part(store, [word], ranking, norms)
+        if present is None:
+            return total, None
+        total += part
+        everywhere = present if everywhere is None else everywhere & present
+    if everywhere is None or not everywhere.any():
+        return total, None
+    total[~everywhere] = 0
+    return total, everywhere
 
 
 def top(scored: Scored, limit: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, int]:
