@@ -96,10 +96,10 @@ class PostingStore:
         return any((field, term) in reader for field in FIELDS)
 
     def near_terms(self, term: str, max_edits: int) -> list[str]:
-        """Body terms within ``max_edits`` of ``term`` (same first letter), most frequent first."""
+        """Indexed terms within ``max_edits`` of ``term`` (same first letter), most frequent first."""
         reader = self.searcher.reader()
-        found = set(reader.terms_within("body", term, max_edits, prefix=1))
-        return sorted(found, key=lambda t: (-reader.doc_frequency("body", t), t))
+        found = {t for field in FIELDS for t in reader.terms_within(field, term, max_edits, prefix=1)}
+        return sorted(found, key=lambda t: (-sum(reader.doc_frequency(f, t) for f in FIELDS), t))
 
     def learned_equivalents(self, term: str) -> list[Equivalent]:
         pair = self._acronyms()[0].get(term)
