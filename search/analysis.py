@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 
 from unidecode import unidecode
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
+from whoosh.analysis import Composable, Filter, LowercaseFilter, RegexTokenizer, Token
 
 # A token is a dotted acronym (O.I.M.), a number (300000.00, 3,5), or a word that may carry
 # internal apostrophes and hyphens (l'OIM, socio-économique, COVID-19): filters split those.
@@ -224,22 +224,138 @@ def _stemmer():
     return Stemmer.Stemmer("french", 0)
 
 
-def french_analyzer(stem_words: bool = True):
-    """The chain for title and body; ``stem_words=False`` gives whole folded words (did-you-mean)."""
-    chain = (
+def word_chain():
+    """The stages that shape a word: apostrophes, case, elision, compounds, acronyms."""
+    return (
         RegexTokenizer(TOKEN_PATTERN)
         | ApostropheFilter()
         | LowercaseFilter()
         | ElisionFilter()
         | CompoundFilter()
         | AcronymFilter()
-        | OrdinalFilter()
-        | FoldFilter()
-        | FrenchStopFilter()
     )
+
+
+def term_filters(stem_words: bool = True) -> list[Filter]:
+    """The stages that turn one word into its index term, or drop it (stop word)."""
+    filters: list[Filter] = [FoldFilter(), FrenchStopFilter()]
     if stem_words:
-        chain = chain | FemininePluralFilter() | FrenchStemFilter()
+        filters += [FemininePluralFilter(), FrenchStemFilter()]
+    return filters
+
+
+def french_chain(stem_words: bool = True):
+    """The whole chain as Whoosh filters composed with ``|``: the reference definition."""
+    chain = word_chain() | OrdinalFilter()
+    for stage in term_filters(stem_words):
+        chain = chain | stage
     return chain
+
+
+class FrenchAnalyzer(Composable):
+    """`french_chain()` with each stage memoised per distinct word: same tokens, ~4x faster.
+
+    A corpus has far fewer distinct words than tokens, so the word stages run once per raw word
+    and the term stages once per part; only the ordinal rule, which looks at the previous
+    token, runs per token. Tests check it yields exactly what the chain yields.
+    """
+
+    def __init__(self, stem_words: bool = True):
+        self.stem_words = stem_words
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.stem_words == self.stem_words
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        if not tokenize:
+            yield from french_chain(self.stem_words)(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=False,
+                mode=mode,
+                **kwargs,
+            )
+            return
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        after_number = False
+        for match in WORD.finditer(value):
+            parts, width = _word_entry(match.group(0), self.stem_words)
+            for term, stopped, is_suffix, is_number, rel, start, end in parts:
+                if after_number and is_suffix:
+                    after_number = False
+                    continue
+                after_number = is_number
+                if stopped and removestops:
+                    continue
+                token.text = term
+                token.stopped = stopped
+                token.boost = 1.0
+                if keeporiginal:
+                    token.original = token.text
+                if positions:
+                    token.pos = pos + rel
+                if chars:
+                    token.startchar = start_char + match.start() + start
+                    token.endchar = start_char + match.start() + end
+                yield token
+            pos += width
+
+
+WORD = re.compile(TOKEN_PATTERN)
+
+
+def _word_parts(word: str) -> tuple[tuple[str, int, int, int], ...]:
+    """(text, position offset, start, end) of each part the word stages make of one raw word."""
+    return tuple((t.text, t.pos, t.startchar, t.endchar) for t in word_chain()(word, positions=True, chars=True))
+
+
+@lru_cache(maxsize=200_000)
+def _word_entry(word: str, stem_words: bool):
+    """Everything the analyzer needs about one raw word, computed once per distinct word.
+
+    Each part: (term, is a stop word, is an ordinal suffix, is a number, position
+    offset, start, end); and how many positions the word takes (one per compound part, the
+    joined form sharing the first).
+    """
+    parts = tuple(
+        (*_term(text, stem_words), text in ORDINAL_SUFFIXES, bool(NUMBER.match(text)), rel, start, end)
+        for text, rel, start, end in _word_parts(word)
+    )
+    width = max((part[4] for part in parts), default=0) + 1
+    return parts, width
+
+
+@lru_cache(maxsize=400_000)
+def _term(text: str, stem_words: bool) -> tuple[str, bool]:
+    """The index term of one word part, and whether it is a stop word."""
+    stream = iter([Token(text=text, removestops=False, stopped=False)])
+    for stage in term_filters(stem_words):
+        stream = stage(stream)
+    token = next(stream)
+    return token.text, bool(token.stopped)
+
+
+def french_analyzer(stem_words: bool = True) -> FrenchAnalyzer:
+    """The analyzer for title and body, at index and query time; ``stem_words=False`` keeps words whole."""
+    return FrenchAnalyzer(stem_words)
 
 
 def tokens(text: str, stem_words: bool = True) -> list[str]:

@@ -107,3 +107,22 @@ def test_odd_input_does_not_break_the_chain():
     assert tokens("''' --- ... ’’") == []
     assert tokens("\x00\ufffd 🙂") == []
     assert tokens("a" * 10_000) == [tokens("a" * 10_000)[0]]
+
+
+def test_memoised_analyzer_yields_exactly_what_the_filter_chain_yields():
+    from search.analysis import FrenchAnalyzer, french_chain
+
+    text = (
+        "L’OIM et le PNUD, aujourd'hui à Bichkek : 13ème réunion socio-économique sur la COVID-19 "
+        "(300000.00 USD, ODD 5). Qu’elles soient réfugiées ou déplacées, jusqu'à e-mail 13 e-mail."
+    )
+    for removestops in (True, False):
+        expected = [
+            (t.text, t.pos, t.startchar, t.endchar, t.stopped)
+            for t in french_chain()(text, positions=True, chars=True, removestops=removestops)
+        ]
+        got = [
+            (t.text, t.pos, t.startchar, t.endchar, t.stopped)
+            for t in FrenchAnalyzer()(text, positions=True, chars=True, removestops=removestops)
+        ]
+        assert got == expected
