@@ -33,3 +33,6 @@ eval: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache
+
+reindex: $(STAMP)
+	$(BIN)/python -m search reindex --documents $(DOCUMENTS) --index $(INDEX)

@@ -11,6 +11,7 @@ import time
 from .errors import SearchError
 
 DEFAULT_INDEX = "index_data/index"
+DEFAULT_DOCUMENTS = "index_data/documents"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", default=None, help="index folder (default: a temporary one)")
     p.add_argument("--run", default=None, help="write a TREC run file here")
     p.set_defaults(handler=cmd_eval)
+
+    p = commands.add_parser("parse", help="print the record of each page file as one JSON line")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(handler=cmd_parse)
+
+    p = commands.add_parser("reindex", help="bring the index in line with the documents folder (incremental)")
+    p.add_argument("--documents", default=DEFAULT_DOCUMENTS, help="*.txt pages and *.jsonl files, recursively")
+    p.add_argument("--index", default=DEFAULT_INDEX)
+    p.add_argument("--full", action="store_true", help="rebuild from scratch (after a schema change)")
+    p.set_defaults(handler=cmd_reindex)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -94,6 +105,35 @@ def cmd_eval(args) -> int:
         print(f"| {queries_path} | {result.queries} | {result.row()} | {result.p50_ms:.1f} | {result.p95_ms:.1f} |")
     if args.run:
         write_run(runs, args.run)
+    return 0
+
+
+def cmd_parse(args) -> int:
+    from .errors import BadDocumentError
+    from .pages import parse_page
+
+    status = 0
+    for path in args.files:
+        try:
+            doc = parse_page(path)
+        except BadDocumentError as exc:
+            print(f"{path}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(json.dumps(doc.to_dict(), ensure_ascii=False), flush=True)
+    return status
+
+
+def cmd_reindex(args) -> int:
+    from .errors import IndexLockedError
+    from .reindex import reindex
+
+    try:
+        report = reindex(args.documents, args.index, progress=sys.stderr.isatty(), full=args.full)
+    except IndexLockedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(report.format())
     return 0
 
 

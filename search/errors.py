@@ -15,3 +15,11 @@ class BadDocumentError(SearchError):
 
 class BadQueryError(SearchError):
     """A search request that cannot be answered as given (bad page, unknown sort, ...)."""
+
+
+class DocumentsMissingError(SearchError):
+    """The documents folder to index does not exist."""
+
+
+class IndexLockedError(SearchError):
+    """Another build holds the index folder's lock."""

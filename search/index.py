@@ -8,12 +8,15 @@ a build killed at any moment leaves the previous generation complete.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import logging
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +26,14 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from .acronyms import encode, extract_pairs
 from .analysis import french_analyzer
 from .documents import Document
-from .errors import IndexMissingError
+from .errors import IndexLockedError, IndexMissingError
 
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 GENERATION_PREFIX = "gen-"
 MANIFEST = "manifest.json"
+LOCK_FILE = ".lock"
 
 
 def build_schema() -> Schema:
@@ -43,7 +47,7 @@ def build_schema() -> Schema:
         country=KEYWORD(stored=True, lowercase=False, scorable=False),
         year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
         end_year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
-        budget=NUMERIC(float, stored=True, sortable=True),
+        budget=NUMERIC(float, stored=True),
         type=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
         # "cdd=contrat dur determin": acronym pairs the page spells out, for query expansion.
@@ -142,8 +146,8 @@ def new_generation(index_dir: str | Path) -> Generation:
 def publish(generation: Generation, manifest: dict) -> None:
     """Write the manifest, then point CURRENT at the generation with an atomic rename."""
     manifest = {**manifest, "generation": generation.name, "built_at": time.time()}
-    _write_atomic(generation.path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
-    _write_atomic(generation.path.parent / CURRENT, generation.name)
+    write_atomic(generation.path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    write_atomic(generation.path.parent / CURRENT, generation.name)
 
 
 def prune(index_dir: str | Path, keep: int = 2) -> None:
@@ -161,7 +165,7 @@ def prune(index_dir: str | Path, keep: int = 2) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -175,8 +179,35 @@ def _write_atomic(path: Path, text: str) -> None:
         os.close(directory)
 
 
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Hold ``INDEX/.lock`` for the run; a second run fails at once instead of waiting.
+
+    The lock file is never deleted: removing it would let two runs lock two different files.
+    """
+    path = index_dir / LOCK_FILE
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            raise IndexLockedError(
+                f"another reindex is running on {index_dir} (it holds {path}); wait for it to finish"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def build_index(docs: Iterable[Document], index_dir: str | Path, limitmb: int = 256) -> int:
     """Index every record into a new generation and publish it; returns the document count."""
+    with index_lock(Path(index_dir)):
+        return _build(docs, index_dir, limitmb)
+
+
+def _build(docs: Iterable[Document], index_dir: str | Path, limitmb: int) -> int:
     generation = new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation.path), build_schema())
     writer = ix.writer(limitmb=limitmb)

@@ -10,12 +10,18 @@ from search.ranking import rank
 from search.scoring import PostingStore
 
 DOCS = [
-    Document(id="long", title="Le contrat", body="Le contrat à durée déterminée (CDD) est conclu pour une tâche précise."),
-    Document(id="only-long", title="Fin de contrat", body="La fin du contrat à durée déterminée ouvre droit à une indemnité."),
+    Document(
+        id="long", title="Le contrat", body="Le contrat à durée déterminée (CDD) est conclu pour une tâche précise."
+    ),
+    Document(
+        id="only-long", title="Fin de contrat", body="La fin du contrat à durée déterminée ouvre droit à une indemnité."
+    ),
     Document(id="only-short", title="Renouveler", body="Un CDD peut être renouvelé deux fois."),
     Document(id="oim", title="L’OIM au Bélarus", body="L’OIM et le PNUD luttent contre la stigmatisation à Minsk."),
     Document(id="iom", title="IOM in Ukraine", body="IOM rebuilds schools in eastern Ukraine."),
-    Document(id="pollution", title="Pollution atmosphérique à Bichkek", body="Sensibilisation des migrants à la pollution."),
+    Document(
+        id="pollution", title="Pollution atmosphérique à Bichkek", body="Sensibilisation des migrants à la pollution."
+    ),
     Document(id="sante", title="Santé des migrants en Guinée", body="Un modèle de services de santé à Siguiri, 2022."),
     Document(id="comment", title="Comment faire", body="Comment remplir le formulaire de demande."),
 ]
