@@ -1,0 +1,237 @@
+"""Facet counts and facet filters over one index generation, with numpy.
+
+Each facet is held as two parallel arrays of (document number, value ordinal) pairs, loaded once
+per generation: a single-valued facet (year, type, status) has at most one pair per document, the
+multi-valued country facet one pair per country of a document. Counting a facet over a set of
+matching documents is then one ``numpy.bincount``, and filtering is one ``numpy.isin``.
+
+Multi-select semantics, as shoppers expect them: several values of one facet combine with OR,
+different facets with AND, and each facet is counted with every filter *except its own*, so that
+ticking *Kirghizistan* still shows how many documents *Guinée* would add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .analysis import fold
+from .places import canonical_name
+
+FACETS = ("country", "year", "type", "status")
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One line of a facet list: ``value`` is what a client sends back as a filter."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Facet filters of a request; values are the facet values (ISO codes for countries).
+
+    ``year_from``/``year_to`` bound the year inclusively; with year values too, a document must
+    satisfy both (the range narrows, the ticked years pick inside it).
+    """
+
+    country: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        return getattr(self, facet)
+
+    def is_empty(self) -> bool:
+        return not any(self.values(f) for f in FACETS) and self.year_from is None and self.year_to is None
+
+
+@dataclass
+class Columns:
+    """Per-document values read from the index once per generation (facets and sort keys).
+
+    Numbers use NaN for "no value" so that sorting can put those documents last.
+    """
+
+    size: int
+    countries: list[list[str]]
+    year: np.ndarray
+    end_year: np.ndarray
+    budget: np.ndarray
+    type: list[str | None]
+    status: list[str | None]
+
+
+def read_columns(searcher, size: int) -> Columns:
+    """Every facet and sort value of every live document, from the stored fields.
+
+    The only place that reads per-document values in bulk: if loading a large generation gets
+    slow, replace this with Whoosh column readers and the ``country`` postings.
+    """
+    columns = Columns(
+        size=size,
+        countries=[[] for _ in range(size)],
+        year=np.full(size, np.nan),
+        end_year=np.full(size, np.nan),
+        budget=np.full(size, np.nan),
+        type=[None] * size,
+        status=[None] * size,
+    )
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        for local in reader.all_doc_ids():
+            docnum = local + offset
+            stored = reader.stored_fields(local)
+            columns.countries[docnum] = (stored.get("country") or "").split()
+            for name in ("year", "end_year", "budget"):
+                value = stored.get(name)
+                if value is not None:
+                    getattr(columns, name)[docnum] = float(value)
+            columns.type[docnum] = stored.get("type") or None
+            columns.status[docnum] = stored.get("status") or None
+    return columns
+
+
+@dataclass
+class Facet:
+    """One facet: (document, ordinal) pairs and the value/label table the ordinals index."""
+
+    name: str
+    docs: np.ndarray
+    ordinals: np.ndarray
+    values: list[str]
+    labels: list[str]
+    _by_key: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_key = {_key(v): i for i, v in enumerate(self.values)}
+
+    def ordinal(self, value: str) -> int | None:
+        """The ordinal of a value, matched without case or accents (``acheve`` finds ``Achevé``)."""
+        return self._by_key.get(_key(value))
+
+    def mask(self, size: int, selected: Iterable[str]) -> np.ndarray:
+        """Documents having any of the selected values (OR within a facet)."""
+        wanted = [o for o in (self.ordinal(v) for v in selected) if o is not None]
+        mask = np.zeros(size, dtype=bool)
+        if wanted:
+            mask[self.docs[np.isin(self.ordinals, wanted)]] = True
+        return mask
+
+    def count(self, matched: np.ndarray) -> np.ndarray:
+        """How many matched documents carry each value, by ordinal."""
+        return np.bincount(self.ordinals[matched[self.docs]], minlength=len(self.values))
+
+
+def _key(value: str) -> str:
+    return fold(value.strip().lower())
+
+
+def _facet(name: str, per_doc: Iterable[tuple[int, str]], label) -> Facet:
+    pairs = list(per_doc)
+    values = sorted({value for _, value in pairs})
+    index = {value: i for i, value in enumerate(values)}
+    docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
+    ordinals = np.fromiter((index[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
+    return Facet(name, docs, ordinals, values, [label(v) for v in values])
+
+
+def _country_label(code: str) -> str:
+    return canonical_name(code) or code
+
+
+def _year_text(value: float) -> str:
+    return str(int(value))
+
+
+class FacetIndex:
+    """The facets of one generation; build once with `FacetIndex.load` and share across requests."""
+
+    def __init__(self, columns: Columns, live: np.ndarray):
+        self.size = columns.size
+        self.live = live
+        self.columns = columns
+        self.year = columns.year
+        self.facets: dict[str, Facet] = {
+            "country": _facet(
+                "country",
+                ((d, code) for d, codes in enumerate(columns.countries) for code in dict.fromkeys(codes)),
+                _country_label,
+            ),
+            "year": _facet(
+                "year",
+                ((int(d), _year_text(columns.year[d])) for d in np.flatnonzero(~np.isnan(columns.year))),
+                str,
+            ),
+            "type": _facet("type", ((d, v) for d, v in enumerate(columns.type) if v), str),
+            "status": _facet("status", ((d, v) for d, v in enumerate(columns.status) if v), str),
+        }
+
+    @classmethod
+    def load(cls, searcher, live: np.ndarray) -> FacetIndex:
+        return cls(read_columns(searcher, len(live)), live)
+
+    def knows(self, facet: str, value: str) -> bool:
+        return self.facets[facet].ordinal(value) is not None
+
+    def facet_mask(self, facet: str, filters: Filters) -> np.ndarray | None:
+        """Documents passing this facet's own filter, or None when it has none."""
+        selected = filters.values(facet)
+        mask = self.facets[facet].mask(self.size, selected) if selected else None
+        if facet == "year" and (filters.year_from is not None or filters.year_to is not None):
+            low = -np.inf if filters.year_from is None else filters.year_from
+            high = np.inf if filters.year_to is None else filters.year_to
+            with np.errstate(invalid="ignore"):
+                in_range = (self.year >= low) & (self.year <= high)  # NaN (no year) compares False
+            mask = in_range if mask is None else mask & in_range
+        return mask
+
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        """Live documents passing every filter (OR within a facet, AND across facets)."""
+        mask = self._combined(filters)
+        return self.live.copy() if mask is None else mask & self.live
+
+    def _combined(self, filters: Filters, skip: str | None = None) -> np.ndarray | None:
+        """Documents passing every filter except ``skip``'s own; None when no filter applies."""
+        result: np.ndarray | None = None
+        for facet in FACETS:
+            if facet == skip:
+                continue
+            mask = self.facet_mask(facet, filters)
+            if mask is not None:
+                result = mask if result is None else result & mask
+        return result
+
+    def counts(self, matched: np.ndarray, filters: Filters) -> dict[str, list[FacetValue]]:
+        """Facet lists for the documents that matched the text, each facet ignoring its own filter."""
+        base = matched & self.live
+        result: dict[str, list[FacetValue]] = {}
+        for name in FACETS:
+            others = self._combined(filters, skip=name)
+            population = base if others is None else base & others
+            result[name] = self._listing(self.facets[name], population, filters.values(name))
+        return result
+
+    def _listing(self, facet: Facet, population: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
+        counts = facet.count(population)
+        chosen = {o for o in (facet.ordinal(v) for v in selected) if o is not None}
+        items = [
+            FacetValue(facet.values[i], facet.labels[i], int(counts[i]), i in chosen)
+            for i in sorted(set(np.flatnonzero(counts).tolist()) | chosen)
+        ]
+        # A selected value the index has never seen is still listed, at zero, so it can be unticked.
+        for value in dict.fromkeys(selected):
+            if facet.ordinal(value) is None:
+                label = _country_label(value) if facet.name == "country" else value
+                items.append(FacetValue(value, label, 0, True))
+        items.sort(key=lambda item: (-item.count, fold(item.label.lower()), item.value))
+        return items

@@ -1,0 +1,473 @@
+"""The search service: one request in, one page of results (hits, facets, snippets) out.
+
+`SearchService` owns the open index. It keeps, per index generation, one Whoosh searcher, its
+`PostingStore` and its `FacetIndex`, and notices (by a stat of ``CURRENT`` at most once a second)
+when a rebuild publishes a newer generation: it opens that one, switches, and closes the old one
+once the requests still using it are done. Reads of one generation are serialised, since neither
+Whoosh readers nor the posting cache promise to be thread-safe.
+
+Requests and results are plain dataclasses; `SearchResult.to_dict` is the JSON the HTTP API
+returns, field for field. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import BadQueryError, IndexMissingError
+from .facets import FACETS, FacetIndex, FacetValue, Filters
+from .index import CURRENT, Generation, current_generation
+from .places import resolve_country
+from .ranking import rank
+from .scoring import PostingStore
+from .snippets import highlight, snippet
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest", "budget")
+MAX_PER_PAGE = 100
+#: Deepest result a client may page to (page * per_page): deep paging is a crawl, not a search.
+MAX_DEPTH = 10_000
+MAX_QUERY_CHARS = 500
+MAX_FILTER_VALUES = 50
+CHECK_INTERVAL_S = 1.0
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What a client asks for; `validate` (called by `SearchService.search`) explains what is wrong."""
+
+    q: str = ""
+    country: Sequence[str] = ()
+    year: Sequence[int] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    type: Sequence[str] = ()
+    status: Sequence[str] = ()
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Sequence[str]]) -> SearchRequest:
+        """A request from text parameters (a query string: name → every value given).
+
+        Single-valued parameters take their first value; an empty value means "not given".
+        """
+
+        def one(name: str) -> str | None:
+            values = [v.strip() for v in params.get(name, ()) if v.strip()]
+            return values[0] if values else None
+
+        def many(name: str) -> tuple[str, ...]:
+            return tuple(v.strip() for v in params.get(name, ()) if v.strip())
+
+        return cls(
+            q=(params.get("q") or [""])[0],
+            country=many("country"),
+            year=tuple(_whole(v, "year") for v in many("year")),
+            year_from=_optional_whole(one("year_from"), "year_from"),
+            year_to=_optional_whole(one("year_to"), "year_to"),
+            type=many("type"),
+            status=many("status"),
+            sort=one("sort") or "relevance",
+            page=_optional_whole(one("page"), "page", default=1),
+            per_page=_optional_whole(one("per_page"), "per_page", default=10),
+        )
+
+    def validate(self) -> None:
+        """Raise `BadQueryError` with a message a person can act on when the request cannot be served."""
+        if not isinstance(self.q, str):
+            raise BadQueryError("q must be text")
+        if len(self.q) > MAX_QUERY_CHARS:
+            raise BadQueryError(f"the query is too long ({len(self.q)} characters, at most {MAX_QUERY_CHARS})")
+        if self.sort not in SORTS:
+            raise BadQueryError(f"unknown sort {self.sort!r}: use one of {', '.join(SORTS)}")
+        if not _is_int(self.per_page) or not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise BadQueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if not _is_int(self.page) or self.page < 1:
+            raise BadQueryError("page must be 1 or more")
+        if self.page * self.per_page > MAX_DEPTH:
+            raise BadQueryError(
+                f"page {self.page} is too deep: results stop at {MAX_DEPTH} (page × per_page); refine the query"
+            )
+        for name in ("year_from", "year_to"):
+            value = getattr(self, name)
+            if value is not None and not _is_int(value):
+                raise BadQueryError(f"{name} must be a year such as 2021")
+        if not all(_is_int(y) for y in self.year):
+            raise BadQueryError("year must be a year such as 2021")
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            raise BadQueryError(f"year_from ({self.year_from}) is after year_to ({self.year_to})")
+        for name in ("country", "year", "type", "status"):
+            if len(getattr(self, name)) > MAX_FILTER_VALUES:
+                raise BadQueryError(f"too many {name} values (at most {MAX_FILTER_VALUES})")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _whole(text: str, name: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise BadQueryError(f"{name} must be a whole number, got {text[:40]!r}") from None
+    if abs(value) > 10**9:
+        raise BadQueryError(f"{name} is out of range: {text[:40]!r}")
+    return value
+
+
+def _optional_whole(text: str | None, name: str, default: int | None = None) -> int | None:
+    return default if text is None else _whole(text, name)
+
+
+@dataclass(frozen=True)
+class CountryRef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One shown result; ``*_html`` fields are escaped HTML with ``<mark>`` around matched words.
+
+    ``score`` is the relevance score when results are ranked by relevance, else None.
+    """
+
+    id: str
+    title: str
+    title_html: str
+    snippet_html: str
+    score: float | None
+    kind: str
+    countries: list[CountryRef]
+    year: int | None
+    type: str | None
+    status: str | None
+    url: str | None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    suggestion: str | None = None
+    expansions: list[Any] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the HTTP API (key order as documented)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    documents: int
+    generation: str
+    built_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": "ok", **asdict(self)}
+
+
+class _Open:
+    """One opened generation: searcher, postings, facets, and who is using it."""
+
+    def __init__(self, generation: Generation):
+        self.name = generation.name
+        self.manifest = generation.manifest()
+        self.index = generation.open()
+        try:
+            self.searcher = self.index.searcher()
+            self.store = PostingStore(self.searcher)
+            self.facets = FacetIndex.load(self.searcher, self.store.live)
+        except BaseException:
+            self.index.close()
+            raise
+        self.lock = threading.RLock()
+        self.users = 0
+        self.retired = False
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.index.close()
+
+
+class SearchService:
+    """Searches the current generation of an index folder; see the module docstring."""
+
+    def __init__(self, index_dir: str | Path, check_interval: float = CHECK_INTERVAL_S):
+        self.index_dir = Path(index_dir)
+        self.check_interval = check_interval
+        self._lock = threading.Lock()  # guards _open, users and retired flags
+        self._switch_lock = threading.Lock()  # one thread opens a new generation at a time
+        self._pointer = self._stat_pointer()
+        self._open = self._load()
+        resolve_country("GN")  # build the gazetteer now, not during the first request (~1 s)
+        self._checked = time.monotonic()
+
+    # -- generations -------------------------------------------------------------------------
+
+    def _load(self) -> _Open:
+        generation = current_generation(self.index_dir)
+        try:
+            return _Open(generation)
+        except IndexMissingError:
+            raise
+        except Exception as exc:  # whoosh raises many types for a damaged folder
+            raise IndexMissingError(
+                f"the index in {self.index_dir} is damaged ({generation.name}: {exc}): run `make reindex`"
+            ) from exc
+
+    def _stat_pointer(self) -> tuple[int, int] | None:
+        try:
+            info = os.stat(self.index_dir / CURRENT)
+        except OSError:
+            return None
+        return (info.st_ino, info.st_mtime_ns)
+
+    def _maybe_switch(self) -> None:
+        """Open a newly published generation, at most one stat per ``check_interval``."""
+        now = time.monotonic()
+        if now - self._checked < self.check_interval:
+            return
+        self._checked = now
+        pointer = self._stat_pointer()
+        if pointer is None or pointer == self._pointer:
+            return
+        if not self._switch_lock.acquire(blocking=False):
+            return  # another request is opening it; keep serving the current one meanwhile
+        try:
+            self._pointer = pointer
+            try:
+                if current_generation(self.index_dir).name == self._open.name:
+                    return
+                fresh = self._load()
+            except IndexMissingError as exc:
+                log.warning("keeping generation %s: %s", self._open.name, exc)
+                return
+            with self._lock:
+                old, self._open = self._open, fresh
+                old.retired = True
+                if old.users == 0:
+                    old.close()
+            log.info("switched to index generation %s", fresh.name)
+        finally:
+            self._switch_lock.release()
+
+    @contextmanager
+    def _lease(self) -> Iterator[_Open]:
+        """The current generation, held open (and to ourselves) for the duration of the block."""
+        self._maybe_switch()
+        with self._lock:
+            current = self._open
+            current.users += 1
+        try:
+            with current.lock:
+                yield current
+        finally:
+            with self._lock:
+                current.users -= 1
+                if current.retired and current.users == 0:
+                    current.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._open.retired = True
+            if self._open.users == 0:
+                self._open.close()
+
+    # -- queries -----------------------------------------------------------------------------
+
+    def status(self) -> IndexStatus:
+        with self._lease() as current:
+            built_at = current.manifest.get("built_at")
+            when = datetime.fromtimestamp(built_at, UTC).isoformat() if isinstance(built_at, int | float) else None
+            return IndexStatus(documents=current.store.doc_count, generation=current.name, built_at=when)
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """The whole stored record of a document id, or None if the index has no such document."""
+        if not isinstance(doc_id, str) or not doc_id:
+            return None
+        with self._lease() as current:
+            docnum = current.searcher.document_number(id=doc_id)
+            if docnum is None:
+                return None
+            return json.loads(current.searcher.stored_fields(docnum)["record"])
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of hits with snippets, the exact total and the facet counts."""
+        started = time.perf_counter()
+        request.validate()
+        with self._lease() as current:
+            filters = self._filters(request, current.facets)
+            mask = current.facets.filter_mask(filters)
+            result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page, took_ms=0.0)
+            if request.q.strip():
+                selection = _ranked(current, request, mask, result)
+            else:
+                selection = _browse(current, request, mask, result)
+            result.facets = current.facets.counts(selection.matched, filters)
+            positions = _body_positions(current.searcher, selection.shown, selection.terms)
+            result.hits = [
+                _hit(current.searcher, d, selection.terms, selection.scores.get(d), positions.get(d, []))
+                for d in selection.shown
+            ]
+        result.took_ms = round((time.perf_counter() - started) * 1000, 3)
+        return result
+
+    def _filters(self, request: SearchRequest, facets: FacetIndex) -> Filters:
+        return Filters(
+            country=tuple(dict.fromkeys(_country_code(c, facets) for c in request.country)),
+            year=tuple(dict.fromkeys(str(y) for y in request.year)),
+            type=tuple(dict.fromkeys(request.type)),
+            status=tuple(dict.fromkeys(request.status)),
+            year_from=request.year_from,
+            year_to=request.year_to,
+        )
+
+
+@dataclass
+class _Selection:
+    """What a search picked: the matched set (for facets), the shown page, and how to score/highlight it."""
+
+    matched: np.ndarray
+    shown: list[int]
+    terms: set[str] = field(default_factory=set)
+    scores: dict[int, float] = field(default_factory=dict)
+
+
+def _ranked(current: _Open, request: SearchRequest, mask: np.ndarray, result: SearchResult) -> _Selection:
+    """A text query: ranked by relevance, or its whole matched set sorted by year or budget."""
+    offset = (request.page - 1) * request.per_page
+    by_relevance = request.sort == "relevance"
+    # Only relevance needs the top of the ranking; other sorts read the matched set (and rank()
+    # looks up the id of every hit it returns, so ask for one).
+    limit = request.page * request.per_page if by_relevance else 1
+    ranked = rank(current.store, request.q, limit=limit, mask=mask)
+    matched = ranked.matched if ranked.matched is not None else np.zeros(current.store.size, dtype=bool)
+    result.total = ranked.total
+    result.suggestion = ranked.suggestion
+    result.expansions = list(ranked.expansions)
+    result.warnings = list(ranked.warnings)
+    if by_relevance:
+        shown = [h.docnum for h in ranked.hits[offset : offset + request.per_page]]
+        scores = {h.docnum: h.score for h in ranked.hits}
+    else:
+        shown = _sorted_page(current.facets, matched & mask, request.sort, offset, request.per_page)
+        scores = {}
+    return _Selection(matched=matched, shown=shown, terms=set(ranked.terms), scores=scores)
+
+
+def _browse(current: _Open, request: SearchRequest, mask: np.ndarray, result: SearchResult) -> _Selection:
+    """No query text: every document passing the filters, newest first (or by budget)."""
+    candidates = current.store.live & mask
+    result.total = int(candidates.sum())
+    sort = "newest" if request.sort == "relevance" else request.sort
+    offset = (request.page - 1) * request.per_page
+    return _Selection(
+        matched=current.store.live, shown=_sorted_page(current.facets, candidates, sort, offset, request.per_page)
+    )
+
+
+def _country_code(text: str, facets: FacetIndex) -> str:
+    """An ISO code from a code or a country name in any spelling `resolve_country` knows."""
+    country = resolve_country(text)
+    if country is not None:
+        return country.code
+    if facets.knows("country", text):  # a code the gazetteer lacks but the documents use
+        return text.strip().upper()
+    raise BadQueryError(f"unknown country {text[:60]!r}: give an ISO code (GN) or a French name (Guinée)")
+
+
+def _sorted_page(facets: FacetIndex, candidates: np.ndarray, sort: str, offset: int, size: int) -> list[int]:
+    """Document numbers of one page of ``candidates`` sorted newest first or by budget (unknown last)."""
+    docnums = np.flatnonzero(candidates)
+    if sort == "budget":
+        keys = [_descending(facets.columns.budget[docnums])]
+    else:
+        keys = [_descending(facets.columns.end_year[docnums]), _descending(facets.columns.year[docnums])]
+    order = np.lexsort([docnums, *keys])  # last key sorts first; document number breaks ties
+    return [int(d) for d in docnums[order[offset : offset + size]]]
+
+
+def _descending(values: np.ndarray) -> np.ndarray:
+    """Sort key putting large values first and missing (NaN) values last."""
+    return np.where(np.isnan(values), np.inf, -values)
+
+
+def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, list[tuple[int, str]]]:
+    """(position, term) of every query term in the body of each shown document, from the index.
+
+    With them a snippet analyses its body only up to the passage it shows, not the whole page.
+    """
+    found: dict[int, list[tuple[int, str]]] = {}
+    if not docnums or not terms:
+        return found
+    wanted = sorted(docnums)
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        local = [d - offset for d in wanted if offset <= d < offset + reader.doc_count_all()]
+        if not local:
+            continue
+        for term in terms:
+            if ("body", term) not in reader:
+                continue
+            matcher = reader.postings("body", term)
+            for docnum in local:
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    found.setdefault(docnum + offset, []).extend((p, term) for p in matcher.value_as("positions"))
+    return found
+
+
+def _hit(searcher, docnum: int, terms: set[str], score: float | None, positions: list[tuple[int, str]]) -> Hit:
+    record = json.loads(searcher.stored_fields(docnum)["record"])
+    title = record.get("title") or ""
+    return Hit(
+        id=record["id"],
+        title=title,
+        title_html=highlight(title, terms),
+        snippet_html=snippet(record.get("body") or "", terms, hits=positions),
+        score=None if score is None else round(float(score), 6),
+        kind=record.get("kind") or "other",
+        countries=[CountryRef(c["code"], c.get("name") or c["code"]) for c in record.get("countries") or []],
+        year=record.get("year"),
+        type=record.get("type"),
+        status=record.get("status"),
+        url=record.get("url"),
+    )
+
+
+__all__ = [
+    "FACETS",
+    "MAX_DEPTH",
+    "MAX_PER_PAGE",
+    "SORTS",
+    "CountryRef",
+    "Hit",
+    "IndexStatus",
+    "SearchRequest",
+    "SearchResult",
+    "SearchService",
+]

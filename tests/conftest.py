@@ -1,0 +1,39 @@
+"""Shared fixtures: the five seed pages, an index built from them once, and the web app on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.documents import Document
+from search.index import build_index
+from search.pages import parse_page
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_PAGES = ROOT / "index_data" / "documents"
+
+
+@pytest.fixture(scope="session")
+def seed_documents() -> list[Document]:
+    return [parse_page(path) for path in sorted(SEED_PAGES.glob("*.txt"))]
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, seed_documents: list[Document]) -> Path:
+    """An index folder holding the seed pages (built once per test session; tests must not modify it)."""
+    folder = tmp_path_factory.mktemp("seed-index")
+    build_index(seed_documents, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def app(seed_index: Path):
+    from web import create_app
+
+    return create_app({"INDEX_DIR": str(seed_index), "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

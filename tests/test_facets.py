@@ -1,0 +1,116 @@
+"""Facet arrays on hand-made columns: multi-select counts, AND across facets, year range, labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search.facets import Columns, FacetIndex, FacetValue, Filters
+
+NAN = np.nan
+
+# docnum:          0      1      2            3      4      5      6     7
+COUNTRIES = [["KG"], ["KG"], ["KG", "UA"], ["GN"], ["GN"], ["BY"], [], ["KG"]]
+YEARS = [2021, 2022, 2022, 2020, NAN, 2022, 2019, 2021]
+TYPES = ["Santé", "Santé", "Retour", None, "Santé", "Retour", None, "Santé"]
+STATUSES = ["Actif", "Achevé", "Actif", "Actif", None, "Achevé", None, "Actif"]
+
+
+@pytest.fixture
+def facets() -> FacetIndex:
+    size = len(COUNTRIES)
+    columns = Columns(
+        size=size,
+        countries=COUNTRIES,
+        year=np.array(YEARS, dtype=float),
+        end_year=np.full(size, NAN),
+        budget=np.full(size, NAN),
+        type=TYPES,
+        status=STATUSES,
+    )
+    live = np.ones(size, dtype=bool)
+    live[7] = False  # a deleted document never counts
+    return FacetIndex(columns, live)
+
+
+def everything(facets: FacetIndex) -> np.ndarray:
+    return np.ones(facets.size, dtype=bool)
+
+
+def as_counts(values: list[FacetValue]) -> dict[str, int]:
+    return {v.value: v.count for v in values}
+
+
+def test_counts_without_filters_sorted_by_count_then_label(facets):
+    result = facets.counts(everything(facets), Filters())
+    assert [(v.value, v.label, v.count) for v in result["country"]] == [
+        ("KG", "Kirghizistan", 3),
+        ("GN", "Guinée", 2),
+        ("BY", "Bélarus", 1),
+        ("UA", "Ukraine", 1),
+    ]
+    assert as_counts(result["year"]) == {"2022": 3, "2019": 1, "2020": 1, "2021": 1}
+    assert [v.value for v in result["year"]] == ["2022", "2019", "2020", "2021"]
+    assert as_counts(result["type"]) == {"Santé": 3, "Retour": 2}
+    assert as_counts(result["status"]) == {"Actif": 3, "Achevé": 2}
+    assert not any(v.selected for values in result.values() for v in values)
+
+
+def test_counts_only_matched_documents(facets):
+    matched = np.zeros(facets.size, dtype=bool)
+    matched[[0, 3]] = True
+    result = facets.counts(matched, Filters())
+    assert as_counts(result["country"]) == {"KG": 1, "GN": 1}
+
+
+def test_values_of_one_facet_combine_with_or(facets):
+    mask = facets.filter_mask(Filters(country=("GN", "UA")))
+    assert np.flatnonzero(mask).tolist() == [2, 3, 4]
+
+
+def test_facets_combine_with_and(facets):
+    mask = facets.filter_mask(Filters(country=("KG",), status=("Actif",)))
+    assert np.flatnonzero(mask).tolist() == [0, 2]
+
+
+def test_a_facet_is_counted_without_its_own_filter(facets):
+    result = facets.counts(everything(facets), Filters(country=("KG",), status=("Actif",)))
+    # Country counts use the status filter only: the Actif documents by country.
+    assert as_counts(result["country"]) == {"KG": 2, "UA": 1, "GN": 1}
+    assert [v.value for v in result["country"] if v.selected] == ["KG"]
+    # Status counts use the country filter only: the KG documents by status.
+    assert as_counts(result["status"]) == {"Actif": 2, "Achevé": 1}
+    # Other facets use both filters.
+    assert as_counts(result["type"]) == {"Santé": 1, "Retour": 1}
+
+
+def test_selected_value_is_listed_at_zero(facets):
+    result = facets.counts(everything(facets), Filters(country=("BY",), type=("Santé",)))
+    assert FacetValue("BY", "Bélarus", 0, True) in result["country"]
+    unknown = facets.counts(everything(facets), Filters(country=("FR",)))
+    assert FacetValue("FR", "France", 0, True) in unknown["country"]
+
+
+def test_values_match_without_case_or_accents(facets):
+    mask = facets.filter_mask(Filters(status=("acheve",)))
+    assert np.flatnonzero(mask).tolist() == [1, 5]
+    listed = facets.counts(everything(facets), Filters(status=("acheve",)))["status"]
+    assert [v.value for v in listed if v.selected] == ["Achevé"]
+
+
+def test_year_range_is_inclusive_and_drops_documents_without_year(facets):
+    mask = facets.filter_mask(Filters(year_from=2020, year_to=2021))
+    assert np.flatnonzero(mask).tolist() == [0, 3]
+    assert np.flatnonzero(facets.filter_mask(Filters(year_from=2022))).tolist() == [1, 2, 5]
+    # The range narrows, ticked years pick inside it.
+    assert np.flatnonzero(facets.filter_mask(Filters(year=("2022", "2019"), year_to=2021))).tolist() == [6]
+
+
+def test_year_facet_ignores_its_own_range(facets):
+    result = facets.counts(everything(facets), Filters(year_from=2022))
+    assert as_counts(result["year"]) == {"2022": 3, "2019": 1, "2020": 1, "2021": 1}
+    assert as_counts(result["country"]) == {"KG": 2, "UA": 1, "BY": 1}
+
+
+def test_no_filter_mask_is_every_live_document(facets):
+    assert facets.filter_mask(Filters()).tolist() == facets.live.tolist()

@@ -1,0 +1,45 @@
+"""The one `SearchService` of an application, opened at startup or on first use.
+
+A missing index is not fatal: the app starts, each request gets `IndexMissingError` (a 503),
+and once ``make reindex`` has built the index the next request opens it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask, current_app
+
+from search.errors import IndexMissingError
+from search.service import SearchService
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "search_service"
+_lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[EXTENSION] = None
+    try:
+        app.extensions[EXTENSION] = _open(app)
+    except IndexMissingError as exc:
+        log.warning("%s", exc)
+
+
+def _open(app: Flask) -> SearchService:
+    return SearchService(app.config["INDEX_DIR"], check_interval=app.config["INDEX_CHECK_INTERVAL"])
+
+
+def service() -> SearchService:
+    """The application's search service; raises `IndexMissingError` while there is no index."""
+    app = current_app
+    found = app.extensions.get(EXTENSION)
+    if found is not None:
+        return found
+    with _lock:
+        found = app.extensions.get(EXTENSION)
+        if found is None:
+            found = app.extensions[EXTENSION] = _open(app)
+    return found
