@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed
 EVAL := ../shared/eval
 INDEX ?= index_data/index
 DOCUMENTS ?= index_data/documents
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
 
-.PHONY: install test lint eval reindex clean
+.PHONY: install test lint eval ablation reindex serve serve-dev clean
 
 install: $(STAMP)
 
@@ -36,3 +39,14 @@ clean:
 
 reindex: $(STAMP)
 	$(BIN)/python -m search reindex --documents $(DOCUMENTS) --index $(INDEX)
+
+# Production server (gunicorn); builds the index first if there is none.
+serve: $(STAMP)
+	test -f $(INDEX)/CURRENT || $(MAKE) reindex
+	@echo "Recherche OIM : http://$(HOST):$(PORT)/"
+	SEARCH_INDEX_DIR=$(INDEX) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'web:create_app()'
+
+# Development server with reload.
+serve-dev: $(STAMP)
+	test -f $(INDEX)/CURRENT || $(MAKE) reindex
+	SEARCH_INDEX_DIR=$(INDEX) $(BIN)/flask --app 'web:create_app()' run --debug --host $(HOST) --port $(PORT)

@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         INDEX_CHECK_INTERVAL=1.0,
         MAX_CONTENT_LENGTH=64 * 1024,  # the API takes no bodies; refuse large ones early
     )
+    app.config.from_prefixed_env("SEARCH")  # SEARCH_INDEX_DIR=... from `make serve`
     if config:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False
