@@ -266,6 +266,11 @@ class FrenchAnalyzer(Composable):
     def __eq__(self, other):
         return type(other) is type(self) and other.stem_words == self.stem_words
 
+    def has_morph(self) -> bool:
+        # Whoosh then also indexes the unstemmed words (``no_morph=True``) into a ``spell_*``
+        # field: the whole folded words did-you-mean and prefix search need.
+        return self.stem_words
+
     def __call__(
         self,
         value,
@@ -277,10 +282,11 @@ class FrenchAnalyzer(Composable):
         start_char=0,
         tokenize=True,
         mode="",
+        no_morph=False,
         **kwargs,
     ):
         if not tokenize:
-            yield from french_chain(self.stem_words)(
+            yield from french_chain(self.stem_words and not no_morph)(
                 value,
                 positions=positions,
                 chars=chars,
@@ -293,11 +299,12 @@ class FrenchAnalyzer(Composable):
                 **kwargs,
             )
             return
+        stem_words = self.stem_words and not no_morph
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         after_number = False
         for match in WORD.finditer(value):
-            parts, width = _word_entry(match.group(0), self.stem_words)
+            parts, width = _word_entry(match.group(0), stem_words)
             for term, stopped, is_suffix, is_number, rel, start, end in parts:
                 if after_number and is_suffix:
                     after_number = False

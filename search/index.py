@@ -41,8 +41,8 @@ def build_schema() -> Schema:
     analyzer = french_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, phrase=True),
-        body=TEXT(analyzer=analyzer, phrase=True),
+        title=TEXT(analyzer=analyzer, phrase=True, spelling=True),
+        body=TEXT(analyzer=analyzer, phrase=True, spelling=True),
         kind=ID(stored=True),
         country=KEYWORD(stored=True, lowercase=False, scorable=False),
         year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from .acronyms import Equivalent, curated
-from .analysis import french_analyzer, tokens
+from .analysis import fold, french_analyzer, tokens
+from .syntax import Clause, ParsedQuery, parse
 
 Operator = Literal["and", "or", "coord"]
 TYPO_MIN_LETTERS = 5
@@ -59,11 +60,13 @@ class Vocabulary(Protocol):
 
     def has_term(self, term: str) -> bool: ...
 
-    def near_terms(self, term: str, max_edits: int) -> list[str]: ...
+    def near_words(self, word: str, max_edits: int) -> list[str]: ...
 
     def learned_equivalents(self, term: str) -> list[Equivalent]: ...
 
     def learned_acronym(self, terms: tuple[str, ...]) -> Equivalent | None: ...
+
+    def prefix_terms(self, prefix: str) -> list[str]: ...
 
 
 @dataclass
@@ -74,13 +77,22 @@ class Group:
     terms: list[str]
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     weight: float = 1.0
+    exact: bool = False  # from a quoted phrase or a prefix: no typo correction
+
+
+Phrase = tuple[tuple[str, int], ...]  # (term, position offset) — stop words leave gaps
 
 
 @dataclass
 class QueryPlan:
+    """What to look for: scored groups, phrases every match must contain, phrases none may."""
+
     groups: list[Group]
+    required: list[Phrase] = field(default_factory=list)
+    excluded: list[Phrase] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def terms(self) -> set[str]:
@@ -103,15 +115,59 @@ def analyse(text: str) -> list[Group]:
     return [groups[pos] for pos in sorted(groups)]
 
 
-def plan(text: str, vocabulary: Vocabulary | None = None, ranking: Ranking = DEFAULT_RANKING) -> QueryPlan:
-    """Analyse ``text`` and add the equivalents and typo corrections ``ranking`` allows."""
-    result = QueryPlan(groups=analyse(text))
+def phrase(text: str) -> Phrase:
+    """The analysed words of ``text`` with their offsets from the first one."""
+    tokens_ = [(t.text, t.pos) for t in french_analyzer()(text, positions=True)]
+    if not tokens_:
+        return ()
+    first: dict[int, str] = {}
+    for term, pos in tokens_:
+        first.setdefault(pos, term)  # one term per position: the compound's first part
+    start = min(first)
+    return tuple((term, pos - start) for pos, term in sorted(first.items()))
+
+
+def plan(
+    query: str | ParsedQuery, vocabulary: Vocabulary | None = None, ranking: Ranking = DEFAULT_RANKING
+) -> QueryPlan:
+    """Read the query syntax, analyse each part, add the equivalents and corrections ``ranking`` allows."""
+    parsed = parse(query) if isinstance(query, str) else query
+    result = QueryPlan(groups=[])
+    for clause in parsed.clauses:
+        _add_clause(result, clause, vocabulary)
     _soften_question_words(result, ranking)
     if ranking.expansions:
         _expand(result, vocabulary)
     if ranking.typos and vocabulary is not None:
         _correct(result, vocabulary)
     return result
+
+
+def _add_clause(plan_: QueryPlan, clause: Clause, vocabulary: Vocabulary | None) -> None:
+    if clause.negated:
+        words = phrase(clause.text)
+        if words:
+            plan_.excluded.append(words)
+        return
+    if clause.kind == "prefix" and vocabulary is not None:
+        terms = vocabulary.prefix_terms(clause.text)
+        if not terms:
+            plan_.warnings.append(f"aucun mot de l'index ne commence par « {clause.text} »")
+        groups = [Group(text=clause.text + "*", terms=terms, exact=True)] if terms else []
+    else:
+        groups = analyse(clause.text)
+    if clause.kind == "phrase":
+        words = phrase(clause.text)
+        if len(words) > 1:
+            plan_.required.append(words)
+        for group in groups:
+            group.exact = True
+    if clause.or_previous and plan_.groups and groups:
+        merged = plan_.groups[-1]
+        merged.terms += [t for g in groups for t in g.terms if t not in merged.terms]
+        merged.text = f"{merged.text} OR {clause.text}"
+        return
+    plan_.groups += groups
 
 
 def _soften_question_words(plan_: QueryPlan, ranking: Ranking) -> None:
@@ -128,7 +184,7 @@ def _soften_question_words(plan_: QueryPlan, ranking: Ranking) -> None:
 
 def _expand(plan_: QueryPlan, vocabulary: Vocabulary | None) -> None:
     for group in plan_.groups:
-        if len(group.terms) != 1:
+        if len(group.terms) != 1 or group.exact:
             continue
         equivalents = list(curated().get(group.terms[0], []))
         if vocabulary is not None:
@@ -162,19 +218,21 @@ def _contract(plan_: QueryPlan, vocabulary: Vocabulary) -> None:
 
 
 def _correct(plan_: QueryPlan, vocabulary: Vocabulary) -> None:
+    """An unknown word of 5+ letters matches the closest whole words of the index instead."""
     for group in plan_.groups:
         word = group.text
-        if len(word) < TYPO_MIN_LETTERS or not word.isalpha() or group.phrases:
+        if len(word) < TYPO_MIN_LETTERS or not word.isalpha() or group.phrases or group.exact:
             continue
         if any(vocabulary.has_term(term) for term in group.terms):
             continue
         edits = 2 if len(word) >= TYPO_TWO_EDITS_LETTERS else 1
-        candidates = vocabulary.near_terms(group.terms[0], edits)[:TYPO_CANDIDATES]
-        if candidates:
-            group.terms = candidates
-            plan_.corrections[word] = candidates[0]
+        words = vocabulary.near_words(fold(word).lower(), edits)[:TYPO_CANDIDATES]
+        terms = list(dict.fromkeys(term for w in words for term in tokens(w)))
+        if terms:
+            group.terms = terms
+            plan_.corrections[word] = words[0]
 
 
 def query_terms(text: str) -> list[list[str]]:
-    """The analysed terms of ``text`` by position, without expansion (tests and tools)."""
+    """The analysed terms of ``text`` by position, without syntax or expansion (tests and tools)."""
     return [group.terms for group in analyse(text)]

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .query import DEFAULT_RANKING, Ranking, plan
-from .scoring import PostingStore, add_proximity, score, top
+from .scoring import PostingStore, add_proximity, phrase_mask, score, top
+from .suggest import SUGGEST_BELOW, suggest
+from .syntax import ParsedQuery, parse
 
 
 @dataclass(frozen=True)
@@ -37,22 +39,39 @@ class RankedPage:
 
 def rank(
     store: PostingStore,
-    text: str,
+    query: str | ParsedQuery,
     limit: int = 10,
     ranking: Ranking = DEFAULT_RANKING,
     mask: np.ndarray | None = None,
 ) -> RankedPage:
-    """The ``limit`` best documents for ``text`` (restricted to ``mask`` if given) and the exact total."""
-    query_plan = plan(text, store, ranking)
+    """The ``limit`` best documents for ``query`` (restricted to ``mask`` if given) and the exact total.
+
+    ``query`` is the text of the search box, or its already parsed syntax.
+    """
+    parsed = parse(query) if isinstance(query, str) else query
+    query_plan = plan(parsed, store, ranking)
+    if isinstance(query, str):  # otherwise the caller parsed it and has its warnings
+        query_plan.warnings[:0] = parsed.warnings
     scored = score(store, query_plan.groups, ranking)
+    if not query_plan.groups and query_plan.excluded and not query_plan.required:
+        scored.matched = store.live.copy()  # only exclusions: everything else matches
+    for words in query_plan.required:
+        scored.matched &= phrase_mask(store, words, scored.matched)
+    for words in query_plan.excluded:
+        scored.matched &= ~phrase_mask(store, words, scored.matched)
+    scored.scores[~scored.matched] = 0
     add_proximity(store, scored, ranking, mask)
     docnums, total = top(scored, limit, mask)
     stored = store.searcher.stored_fields
     hits = [RankedHit(id=stored(int(d))["id"], docnum=int(d), score=float(scored.scores[d])) for d in docnums]
-    return RankedPage(
+    page = RankedPage(
         total=total,
         hits=hits,
         matched=scored.matched,
         terms=query_plan.terms,
         expansions=query_plan.expansions,
+        warnings=query_plan.warnings,
     )
+    if total < SUGGEST_BELOW or query_plan.corrections:
+        page.suggestion = suggest(" ".join(c.text for c in parsed.clauses if not c.negated), store)
+    return page

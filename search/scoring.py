@@ -13,6 +13,7 @@ top candidates by a proximity bonus (query words near each other in the body).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,11 +22,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .acronyms import Equivalent, decode
+from .analysis import fold, tokens
 
 if TYPE_CHECKING:
     from .query import Group
 
 FIELDS = ("title", "body")
+SPELL_PREFIX = "spell_"
+PREFIX_EXPANSION = 50  # a prefix* matches at most this many index terms
+PREFIX_SCAN = 2_000
 PROXIMITY_CANDIDATES = 200
 
 
@@ -95,11 +100,41 @@ class PostingStore:
         reader = self.searcher.reader()
         return any((field, term) in reader for field in FIELDS)
 
-    def near_terms(self, term: str, max_edits: int) -> list[str]:
-        """Indexed terms within ``max_edits`` of ``term`` (same first letter), most frequent first."""
+    def prefix_terms(self, prefix: str, limit: int = PREFIX_EXPANSION) -> list[str]:
+        """Index terms of the whole words starting with ``prefix``, most frequent words first."""
+        words = self.words_with_prefix(fold(prefix).lower())
+        terms: list[str] = []
+        for word in words:
+            for term in tokens(word):
+                if term not in terms:
+                    terms.append(term)
+            if len(terms) >= limit:
+                break
+        return terms[:limit]
+
+    # Whole folded words (Whoosh's spell_* fields): did-you-mean and prefix search.
+
+    def is_word(self, word: str) -> bool:
         reader = self.searcher.reader()
-        found = {t for field in FIELDS for t in reader.terms_within(field, term, max_edits, prefix=1)}
-        return sorted(found, key=lambda t: (-sum(reader.doc_frequency(f, t) for f in FIELDS), t))
+        return any((SPELL_PREFIX + field, word) in reader for field in FIELDS)
+
+    def words_with_prefix(self, prefix: str, limit: int = PREFIX_SCAN) -> list[str]:
+        reader = self.searcher.reader()
+        found: set[str] = set()
+        for field in FIELDS:
+            for raw in itertools.islice(reader.expand_prefix(SPELL_PREFIX + field, prefix), limit):
+                found.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        return sorted(found, key=lambda w: (-self._word_frequency(w), w))
+
+    def near_words(self, word: str, max_edits: int) -> list[str]:
+        """Whole words within ``max_edits`` of ``word`` (same first letter), most frequent first."""
+        reader = self.searcher.reader()
+        found = {w for field in FIELDS for w in reader.terms_within(SPELL_PREFIX + field, word, max_edits, prefix=1)}
+        return sorted(found, key=lambda w: (-self._word_frequency(w), w))
+
+    def _word_frequency(self, word: str) -> int:
+        reader = self.searcher.reader()
+        return sum(reader.doc_frequency(SPELL_PREFIX + field, word) for field in FIELDS)
 
     def learned_equivalents(self, term: str) -> list[Equivalent]:
         pair = self._acronyms()[0].get(term)
@@ -239,6 +274,35 @@ def _phrase_part(store: PostingStore, phrase, ranking, norms) -> tuple[np.ndarra
         return total, None
     total[~everywhere] = 0
     return total, everywhere
+
+
+def phrase_mask(store: PostingStore, words, within: np.ndarray) -> np.ndarray:
+    """Documents (among ``within``) whose title or body has ``words`` at their relative positions.
+
+    ``words`` is a sequence of (term, offset); a one-word phrase is a plain term match.
+    """
+    found = np.zeros(store.size, dtype=bool)
+    for field in FIELDS:
+        candidates = within.copy()
+        for term, _ in words:
+            ids, _ = store.postings(field, term)
+            present = np.zeros(store.size, dtype=bool)
+            present[ids] = True
+            candidates &= present
+        docnums = np.flatnonzero(candidates)
+        if len(words) == 1 or len(docnums) == 0:
+            found |= candidates
+            continue
+        positions = [store.positions(field, term, docnums) for term, _ in words]
+        for docnum in docnums:
+            starts = set(positions[0].get(int(docnum), ()))
+            for (_, offset), where in zip(words[1:], positions[1:], strict=True):
+                starts &= {p - offset for p in where.get(int(docnum), ())}
+                if not starts:
+                    break
+            if starts:
+                found[docnum] = True
+    return found
 
 
 def top(scored: Scored, limit: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, int]:

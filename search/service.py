@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from .places import resolve_country
 from .ranking import rank
 from .scoring import PostingStore
 from .snippets import highlight, snippet
+from .syntax import ParsedQuery, parse
 
 log = logging.getLogger(__name__)
 
@@ -317,12 +318,14 @@ class SearchService:
         """One page of hits with snippets, the exact total and the facet counts."""
         started = time.perf_counter()
         request.validate()
+        parsed = parse(request.q)
         with self._lease() as current:
-            filters = self._filters(request, current.facets)
-            mask = current.facets.filter_mask(filters)
             result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page, took_ms=0.0)
-            if request.q.strip():
-                selection = _ranked(current, request, mask, result)
+            result.warnings = list(parsed.warnings)
+            filters = _with_query_filters(self._filters(request, current.facets), parsed, current.facets, result)
+            mask = current.facets.filter_mask(filters)
+            if parsed.clauses:
+                selection = _ranked(current, request, parsed, mask, result)
             else:
                 selection = _browse(current, request, mask, result)
             result.facets = current.facets.counts(selection.matched, filters)
@@ -355,19 +358,40 @@ class _Selection:
     scores: dict[int, float] = field(default_factory=dict)
 
 
-def _ranked(current: _Open, request: SearchRequest, mask: np.ndarray, result: SearchResult) -> _Selection:
+def _with_query_filters(filters: Filters, parsed: ParsedQuery, facets: FacetIndex, result: SearchResult) -> Filters:
+    """Add the field filters typed in the query (``pays:guinee année:2019..2022``) to the request's."""
+    countries = list(filters.country)
+    for value in parsed.filters.get("country", []):
+        try:
+            countries.append(_country_code(value, facets))
+        except BadQueryError:
+            result.warnings.append(f"pays inconnu « {value} » : filtre ignoré")
+    return replace(
+        filters,
+        country=tuple(dict.fromkeys(countries)),
+        year=tuple(dict.fromkeys([*filters.year, *parsed.filters.get("year", [])])),
+        type=tuple(dict.fromkeys([*filters.type, *parsed.filters.get("type", [])])),
+        status=tuple(dict.fromkeys([*filters.status, *parsed.filters.get("status", [])])),
+        year_from=parsed.year_from if parsed.year_from is not None else filters.year_from,
+        year_to=parsed.year_to if parsed.year_to is not None else filters.year_to,
+    )
+
+
+def _ranked(
+    current: _Open, request: SearchRequest, parsed: ParsedQuery, mask: np.ndarray, result: SearchResult
+) -> _Selection:
     """A text query: ranked by relevance, or its whole matched set sorted by year or budget."""
     offset = (request.page - 1) * request.per_page
     by_relevance = request.sort == "relevance"
     # Only relevance needs the top of the ranking; other sorts read the matched set (and rank()
     # looks up the id of every hit it returns, so ask for one).
     limit = request.page * request.per_page if by_relevance else 1
-    ranked = rank(current.store, request.q, limit=limit, mask=mask)
+    ranked = rank(current.store, parsed, limit=limit, mask=mask)
     matched = ranked.matched if ranked.matched is not None else np.zeros(current.store.size, dtype=bool)
     result.total = ranked.total
     result.suggestion = ranked.suggestion
     result.expansions = list(ranked.expansions)
-    result.warnings = list(ranked.warnings)
+    result.warnings += ranked.warnings
     if by_relevance:
         shown = [h.docnum for h in ranked.hits[offset : offset + request.per_page]]
         scores = {h.docnum: h.score for h in ranked.hits}
