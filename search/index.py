@@ -185,6 +185,7 @@ def index_lock(index_dir: Path) -> Iterator[None]:
 
     The lock file is never deleted: removing it would let two runs lock two different files.
     """
+    index_dir.mkdir(parents=True, exist_ok=True)
     path = index_dir / LOCK_FILE
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
