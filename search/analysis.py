@@ -41,6 +41,7 @@ def _fold(text: str) -> str:
     return unidecode(text) if not text.isascii() else text
 
 
+@lru_cache(maxsize=1)
 def load_stopwords() -> frozenset[str]:
     """The cited French list (see data/stopwords_fr.txt), plus the folded form of each word.
 
@@ -331,7 +332,19 @@ WORD = re.compile(TOKEN_PATTERN)
 
 def _word_parts(word: str) -> tuple[tuple[str, int, int, int], ...]:
     """(text, position offset, start, end) of each part the word stages make of one raw word."""
-    return tuple((t.text, t.pos, t.startchar, t.endchar) for t in word_chain()(word, positions=True, chars=True))
+    return tuple(
+        (t.text, t.pos, t.startchar, t.endchar) for t in _cached_word_chain()(word, positions=True, chars=True)
+    )
+
+
+@lru_cache(maxsize=1)
+def _cached_word_chain():
+    return word_chain()
+
+
+@lru_cache(maxsize=2)
+def _cached_term_filters(stem_words: bool) -> tuple[Filter, ...]:
+    return tuple(term_filters(stem_words))
 
 
 @lru_cache(maxsize=200_000)
@@ -354,7 +367,7 @@ def _word_entry(word: str, stem_words: bool):
 def _term(text: str, stem_words: bool) -> tuple[str, bool]:
     """The index term of one word part, and whether it is a stop word."""
     stream = iter([Token(text=text, removestops=False, stopped=False)])
-    for stage in term_filters(stem_words):
+    for stage in _cached_term_filters(stem_words):
         stream = stage(stream)
     token = next(stream)
     return token.text, bool(token.stopped)
