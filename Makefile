@@ -34,6 +34,12 @@ eval: $(STAMP)
 	$(BIN)/python -m search eval --corpus $(EVAL)/piaf/corpus.jsonl \
 		--queries $(EVAL)/piaf/queries_dev.tsv --qrels $(EVAL)/piaf/qrels_dev.tsv
 
+# What each ranking change buys on cdtn dev (slow: includes a stock Whoosh run).
+ablation: $(STAMP)
+	$(BIN)/python -m search ablation --corpus $(EVAL)/cdtn/corpus.jsonl \
+		--queries $(EVAL)/cdtn/queries_dev.tsv --qrels $(EVAL)/cdtn/qrels_dev.tsv --name cdtn \
+		--queries $(EVAL)/cdtn/queries_variants_dev.tsv --qrels $(EVAL)/cdtn/qrels_variants_dev.tsv --name variants
+
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache
 

@@ -38,6 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", default=None, help="write a TREC run file here")
     p.set_defaults(handler=cmd_eval)
 
+    p = commands.add_parser("ablation", help="what each part of the ranking buys, on a test collection")
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--queries", required=True, action="append", help="qid<TAB>query lines (repeatable)")
+    p.add_argument("--qrels", required=True, action="append", help="judgments (one per --queries)")
+    p.add_argument("--name", action="append", help="column name for each --queries (default: file name)")
+    p.add_argument("--no-stock", action="store_true", help="skip the stock Whoosh row (slow)")
+    p.set_defaults(handler=cmd_ablation)
+
     p = commands.add_parser("parse", help="print the record of each page file as one JSON line")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=cmd_parse)
@@ -86,6 +94,22 @@ def cmd_query(args) -> int:
         print(f"{page.total} documents match {args.text!r}")
         for i, hit in enumerate(hits, start=1):
             print(f"{i:3d}. {hit['score']:8.3f}  {hit['id']}  {hit['title']}")
+    return 0
+
+
+def cmd_ablation(args) -> int:
+    from pathlib import Path
+
+    from .ablation import run
+    from .evaluate import read_qrels, read_queries
+
+    if len(args.queries) != len(args.qrels) or (args.name and len(args.name) != len(args.queries)):
+        raise SearchError("give one --qrels (and one --name, if any) for each --queries")
+    names = args.name or [Path(q).stem for q in args.queries]
+    collections = {
+        name: (read_queries(q), read_qrels(r)) for name, q, r in zip(names, args.queries, args.qrels, strict=True)
+    }
+    print(run(args.corpus, collections, stock=not args.no_stock))
     return 0
 
 
