@@ -20,6 +20,7 @@ Operator = Literal["and", "or", "coord"]
 TYPO_MIN_LETTERS = 5
 TYPO_TWO_EDITS_LETTERS = 9
 TYPO_CANDIDATES = 3
+GLUED_ELISIONS = ("qu", "l", "d", "j", "m", "n", "s", "t", "c")
 QUESTION_WORDS = "comment pourquoi combien quoi quand quel quelle quels quelles est peut peuvent faut doit dois puis"
 QUESTION_TERMS = frozenset(t for w in QUESTION_WORDS.split() for t in tokens(w))
 
@@ -61,6 +62,8 @@ class Vocabulary(Protocol):
     def has_term(self, term: str) -> bool: ...
 
     def near_words(self, word: str, max_edits: int) -> list[str]: ...
+
+    def is_word(self, word: str) -> bool: ...
 
     def learned_equivalents(self, term: str) -> list[Equivalent]: ...
 
@@ -225,12 +228,25 @@ def _correct(plan_: QueryPlan, vocabulary: Vocabulary) -> None:
             continue
         if any(vocabulary.has_term(term) for term in group.terms):
             continue
-        edits = 2 if len(word) >= TYPO_TWO_EDITS_LETTERS else 1
-        words = vocabulary.near_words(fold(word).lower(), edits)[:TYPO_CANDIDATES]
+        folded = fold(word).lower()
+        words = _unglued(folded, vocabulary) or vocabulary.near_words(folded, _edits(word))[:TYPO_CANDIDATES]
         terms = list(dict.fromkeys(term for w in words for term in tokens(w)))
         if terms:
             group.terms = terms
             plan_.corrections[word] = words[0]
+
+
+def _edits(word: str) -> int:
+    return 2 if len(word) >= TYPO_TWO_EDITS_LETTERS else 1
+
+
+def _unglued(word: str, vocabulary: Vocabulary) -> list[str]:
+    """An elision typed without its apostrophe: ``dessai`` → ``essai``, ``lentreprise`` → ``entreprise``."""
+    for article in GLUED_ELISIONS:
+        rest = word[len(article) :]
+        if word.startswith(article) and len(rest) >= 3 and rest[0] in "aeiouyh" and vocabulary.is_word(rest):
+            return [rest]
+    return []
 
 
 def query_terms(text: str) -> list[list[str]]:

@@ -109,3 +109,9 @@ def test_an_index_can_be_built_into_a_folder_that_does_not_exist_yet(tmp_path):
     assert build_index(DOCS[:2], target) == 2
     with open_index(target).searcher() as searcher:
         assert searcher.doc_count() == 2
+
+
+def test_an_elision_typed_without_apostrophe_still_matches(store):
+    # "pollution latmospherique" as typed on a phone, for "pollution l'atmosphérique"
+    assert ids(store, "latmospherique") == ids(store, "l'atmosphérique") == ["pollution"]
+    assert ids(store, "dobjet") == []
