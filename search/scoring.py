@@ -31,6 +31,7 @@ FIELDS = ("title", "body")
 SPELL_PREFIX = "spell_"
 PREFIX_EXPANSION = 50  # a prefix* matches at most this many index terms
 PREFIX_SCAN = 2_000
+NEAR_WORDS_CACHE = 10_000
 PROXIMITY_CANDIDATES = 200
 
 
@@ -63,6 +64,7 @@ class PostingStore:
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_size = cache_size
         self._acronym_tables = None
+        self._near_words: dict[tuple[str, int], list[str]] = {}
 
     def _lengths(self, field: str) -> np.ndarray:
         lengths = np.zeros(self.size, dtype=np.float32)
@@ -127,10 +129,20 @@ class PostingStore:
         return sorted(found, key=lambda w: (-self._word_frequency(w), w))
 
     def near_words(self, word: str, max_edits: int) -> list[str]:
-        """Whole words within ``max_edits`` of ``word`` (same first letter), most frequent first."""
-        reader = self.searcher.reader()
-        found = {w for field in FIELDS for w in reader.terms_within(SPELL_PREFIX + field, word, max_edits, prefix=1)}
-        return sorted(found, key=lambda w: (-self._word_frequency(w), w))
+        """Whole words within ``max_edits`` of ``word`` (same first letter), most frequent first.
+
+        Whoosh walks its word graph for this (tens of milliseconds): remembered per generation,
+        since the typo fallback and did-you-mean ask for the same words.
+        """
+        key = (word, max_edits)
+        if key not in self._near_words:
+            reader = self.searcher.reader()
+            fields = [SPELL_PREFIX + field for field in FIELDS]
+            found = {w for field in fields for w in reader.terms_within(field, word, max_edits, prefix=1)}
+            if len(self._near_words) >= NEAR_WORDS_CACHE:
+                self._near_words.clear()
+            self._near_words[key] = sorted(found, key=lambda w: (-self._word_frequency(w), w))
+        return self._near_words[key]
 
     def _word_frequency(self, word: str) -> int:
         reader = self.searcher.reader()
