@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, backend, errors, health, security
+from . import api, backend, errors, health, pages, security
 
 DEFAULT_INDEX_DIR = "index_data/index"
 
@@ -41,4 +41,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
     return app

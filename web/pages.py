@@ -1,0 +1,321 @@
+"""The HTML pages: the search page (``/``) and the document page (``/documents/<id>``).
+
+Server-rendered French HTML that works without JavaScript; ``static/app.js`` only makes it
+quicker. Like the API, views hold no search logic: the query string becomes a `SearchRequest`,
+the `SearchService` answers, and the templates render its result. Every state of the page is
+in its URL, and each page links its JSON twin under ``/api``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from search.errors import BadQueryError
+from search.places import resolve_country
+from search.service import MAX_DEPTH, MAX_PER_PAGE, SORTS, SearchRequest
+from search.similar import similar
+
+from . import backend
+from .errors import NotFoundError
+
+bp = Blueprint("pages", __name__)
+
+PARAMS = ("q", "country", "year", "year_from", "year_to", "type", "status", "sort", "page", "per_page")
+FILTERS = ("country", "year", "type", "status")
+DEFAULTS = {"sort": "relevance", "page": "1", "per_page": "10"}
+FACET_TITLES = {"country": "Pays", "year": "Année", "type": "Type de projet", "status": "Statut"}
+FACET_VISIBLE = 6
+SORT_LABELS = {"relevance": "Pertinence", "newest": "Plus récents", "budget": "Budget"}
+KIND_LABELS = {"project": "Projet", "innovation": "Innovation", "news": "Communiqué", "story": "Récit", "other": "Page"}
+EXAMPLES = ("santé migrants", "pollution Bichkek", "retour volontaire", "cohésion sociale Kirghizistan")
+RELATED_LIMIT = 5
+
+
+# -- URL state -------------------------------------------------------------------------------
+
+
+class State:
+    """The page's parameters (a query string), and the URLs of its neighbouring states."""
+
+    def __init__(self, args: MultiDict):
+        self.pairs = [
+            (name, value if name == "q" else value.strip())
+            for name, value in args.items(multi=True)
+            if name in PARAMS and value.strip() and value.strip() != DEFAULTS.get(name)
+        ]
+
+    def get(self, name: str) -> str:
+        return next((v for n, v in self.pairs if n == name), "")
+
+    def values(self, name: str) -> list[str]:
+        return [v for n, v in self.pairs if n == name]
+
+    def query_string(self, pairs: list[tuple[str, str]] | None = None) -> str:
+        return urlencode(self.pairs if pairs is None else pairs)
+
+    def url(self, pairs: list[tuple[str, str]] | None = None) -> str:
+        query = self.query_string(pairs)
+        return url_for("pages.search") + (f"?{query}" if query else "")
+
+    def api_url(self) -> str:
+        query = self.query_string()
+        return url_for("api.search") + (f"?{query}" if query else "")
+
+    def with_value(self, name: str, value: str | int) -> str:
+        """This state with ``name`` set to ``value``, in its place; any other change goes back to page 1."""
+        value = str(value)
+        pairs: list[tuple[str, str]] = []
+        placed = value == DEFAULTS.get(name)
+        for n, v in self.pairs:
+            if n == name:
+                if not placed:
+                    pairs.append((name, value))
+                    placed = True
+            elif n != "page":
+                pairs.append((n, v))
+        if not placed:
+            pairs.append((name, value))
+        return self.url(pairs)
+
+    def without(self, name: str, value: str | None = None) -> str:
+        """This state less one filter value (or every value of ``name``), back on page 1."""
+        return self.url(
+            [(n, v) for n, v in self.pairs if n != "page" and not (n == name and (value is None or v == value))]
+        )
+
+    def without_filters(self) -> str:
+        return self.url([(n, v) for n, v in self.pairs if n not in (*FILTERS, "year_from", "year_to", "page")])
+
+    def hidden(self, *names: str) -> list[tuple[str, str]]:
+        """Pairs a form must carry as hidden fields to keep the rest of the state."""
+        return [(n, v) for n, v in self.pairs if n in names]
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: a gap (…)
+    url: str = ""
+    current: bool = False
+
+
+# -- views -----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def search():
+    state = State(request.args)
+    try:
+        search_request = SearchRequest.from_params(request.args.to_dict(flat=False))
+        result = backend.service().search(search_request)
+    except BadQueryError as exc:
+        return render_template("search.html", state=state, result=None, error=french_message(str(exc))), 400
+    facets = {name: ordered_facet(result.facets.get(name, [])) for name in FILTERS}
+    return render_template(
+        "search.html",
+        state=state,
+        result=result,
+        error=None,
+        facets=facets,
+        chips=chips(state, result),
+        pages=pagination(state, result.total, result.page, result.per_page),
+        sorts=[(value, SORT_LABELS[value]) for value in SORTS],
+        current_sort=search_request.sort,
+        facet_titles=FACET_TITLES,
+        kinds=KIND_LABELS,
+        examples=EXAMPLES,
+    )
+
+
+@bp.get("/documents/<path:doc_id>")
+def document(doc_id: str):
+    service = backend.service()
+    record = service.document(doc_id)
+    if record is None:
+        raise NotFoundError(f"no document with id {doc_id[:200]!r}")
+    return render_template(
+        "document.html",
+        doc=record,
+        rows=metadata_rows(record),
+        blocks=body_blocks(record.get("body") or ""),
+        related=similar(service, doc_id, limit=RELATED_LIMIT),
+        api_url=url_for("api.document", doc_id=doc_id),
+    )
+
+
+@bp.app_context_processor
+def default_state() -> dict:
+    """Every page's header search box keeps the request's query (error pages included)."""
+    return {"state": State(request.args)}
+
+
+@bp.app_template_filter("kind_label")
+def kind_label(kind: str | None) -> str:
+    return KIND_LABELS.get(kind or "other", KIND_LABELS["other"])
+
+
+@bp.app_template_filter("number_fr")
+def number_fr(value: float | int) -> str:
+    """A number written the French way: ``300 000``, ``1 234,5``."""
+    return format_decimal(value, locale="fr_FR")
+
+
+# -- view helpers ----------------------------------------------------------------------------
+
+
+def ordered_facet(values: list) -> tuple[list, list]:
+    """(shown, more): selected values first, then the service's order; the rest behind "Afficher plus"."""
+    ordered = [v for v in values if v.selected] + [v for v in values if not v.selected]
+    cut = max(FACET_VISIBLE, sum(1 for v in values if v.selected))
+    return ordered[:cut], ordered[cut:]
+
+
+def chips(state: State, result) -> list[Chip]:
+    labels = {name: {v.value: v.label for v in result.facets.get(name, [])} for name in FILTERS}
+    found = []
+    for name in FILTERS:
+        for value in state.values(name):
+            label = labels[name].get(value) or (_country_label(value) if name == "country" else value)
+            found.append(Chip(f"{FACET_TITLES[name]} : {label}", state.without(name, value)))
+    if state.get("year_from"):
+        found.append(Chip(f"Depuis {state.get('year_from')}", state.without("year_from")))
+    if state.get("year_to"):
+        found.append(Chip(f"Jusqu’à {state.get('year_to')}", state.without("year_to")))
+    return found
+
+
+def _country_label(value: str) -> str:
+    country = resolve_country(value)
+    return country.name if country else value
+
+
+def pagination(state: State, total: int, page: int, per_page: int) -> list[PageLink]:
+    """Page links: first, last and two either side of the current page, gaps as None."""
+    last = min(math.ceil(total / per_page), MAX_DEPTH // per_page) if total else 0
+    if last <= 1:
+        return []
+    wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    links: list[PageLink] = []
+    for number in wanted:
+        if links and links[-1].number is not None and number - links[-1].number > 1:
+            links.append(PageLink(None))
+        links.append(PageLink(number, state.with_value("page", number), number == page))
+    return links
+
+
+def metadata_rows(record: dict) -> list[tuple[str, str]]:
+    """(label, text) of every metadata field the document has, in reading order."""
+    countries = ", ".join(c.get("name") or c.get("code", "") for c in record.get("countries") or [])
+    budget = record.get("budget_usd")
+    rows = [
+        ("Type de page", kind_label(record.get("kind"))),
+        ("Pays", countries),
+        ("Année", record.get("year")),
+        ("Date de début", record.get("start_year")),
+        ("Date de fin", record.get("end_year")),
+        ("Statut", record.get("status")),
+        ("Type de projet", record.get("type")),
+        ("Budget", f"{number_fr(budget)}\u00a0USD" if budget is not None else None),
+        ("Couverture", record.get("coverage")),
+        ("Région", record.get("region")),
+        ("Code projet", record.get("project_code")),
+        ("Identifiant Prima", record.get("prima_id")),
+        ("Lieu (dateline)", record.get("dateline")),
+        ("Source", record.get("url") or _file_name(record.get("source"))),
+    ]
+    return [(label, str(value)) for label, value in rows if value not in (None, "")]
+
+
+def _file_name(source: str | None) -> str | None:
+    """A source file's name, not the server's path to it (URLs are kept whole)."""
+    if not source or source.startswith(("http://", "https://")):
+        return source
+    return PurePath(source).name
+
+
+def body_blocks(body: str) -> list[tuple[str, list[str]]]:
+    """The body as ("p", [text]) paragraphs and ("ul", [items]) lists of "- " lines."""
+    blocks: list[tuple[str, list[str]]] = []
+    for line in (raw.strip() for raw in body.splitlines()):
+        if not line or line == "-":
+            continue
+        if line.startswith("- "):
+            if blocks and blocks[-1][0] == "ul":
+                blocks[-1][1].append(line[2:].strip())
+            else:
+                blocks.append(("ul", [line[2:].strip()]))
+        else:
+            blocks.append(("p", [line]))
+    return blocks
+
+
+# -- French messages for bad parameters ------------------------------------------------------
+
+_PARAM_NAMES = {
+    "page": "numéro de page",
+    "per_page": "résultats par page",
+    "year": "année",
+    "year_from": "année de début",
+    "year_to": "année de fin",
+    "country": "pays",
+    "type": "type de projet",
+    "status": "statut",
+}
+
+_MESSAGES = [
+    (r"unknown sort '?(?P<value>.*?)'?: use", "Tri inconnu « {value} » : choisissez {sorts}."),
+    (r"^per_page must be", "Le nombre de résultats par page doit être compris entre 1 et {max_per_page}."),
+    (r"too deep", "Page trop lointaine : les résultats s’arrêtent au {max_depth}e. Affinez la recherche."),
+    (
+        r"^(?P<name>\w+) must be a whole number, got '?(?P<value>.*?)'?$",
+        "« {value} » n’est pas un nombre entier ({name}).",
+    ),
+    (r"^page must be", "Le numéro de page doit être 1 ou plus."),
+    (r"^(?P<name>\w+) is out of range", "Valeur hors limites pour {name}."),
+    (r"^(?P<name>\w+) must be a year", "Indiquez une année comme 2021 pour {name}."),
+    (
+        r"year_from \((?P<low>.*?)\) is after year_to \((?P<high>.*?)\)",
+        "L’année de début ({low}) est après l’année de fin ({high}).",
+    ),
+    (
+        r"query is too long \((?P<count>\d+) characters, at most (?P<limit>\d+)\)",
+        "La recherche est trop longue ({count} caractères, {limit} au plus).",
+    ),
+    (
+        r"unknown country '?(?P<value>.*?)'?:",
+        "Pays inconnu « {value} » : indiquez un nom français (Guinée) ou un code ISO (GN).",
+    ),
+    (r"too many (?P<name>\w+) values \(at most (?P<limit>\d+)\)", "Trop de valeurs pour {name} ({limit} au plus)."),
+]
+
+
+def _sort_choices() -> str:
+    labels = [f"« {SORT_LABELS[s].lower()} »" for s in SORTS]
+    return ", ".join(labels[:-1]) + " ou " + labels[-1]
+
+
+def french_message(message: str) -> str:
+    """The service's message about a bad parameter, said in French for the page."""
+    for pattern, french in _MESSAGES:
+        match = re.search(pattern, message)
+        if match:
+            found = match.groupdict()
+            if "name" in found:
+                found["name"] = _PARAM_NAMES.get(found["name"], found["name"])
+            return french.format(
+                sorts=_sort_choices(), max_per_page=MAX_PER_PAGE, max_depth=number_fr(MAX_DEPTH), **found
+            )
+    return f"Paramètres de recherche invalides ({message})."
