@@ -34,6 +34,8 @@ CURRENT = "CURRENT"
 GENERATION_PREFIX = "gen-"
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
+#: Bump when build_schema() or document_fields() change: `reindex` then rebuilds from scratch.
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> Schema:
@@ -145,7 +147,7 @@ def new_generation(index_dir: str | Path) -> Generation:
 
 def publish(generation: Generation, manifest: dict) -> None:
     """Write the manifest, then point CURRENT at the generation with an atomic rename."""
-    manifest = {**manifest, "generation": generation.name, "built_at": time.time()}
+    manifest = {**manifest, "generation": generation.name, "built_at": time.time(), "schema": SCHEMA_VERSION}
     write_atomic(generation.path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
     write_atomic(generation.path.parent / CURRENT, generation.name)
 

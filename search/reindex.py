@@ -44,6 +44,7 @@ from .index import (
     CURRENT,
     GENERATION_PREFIX,
     MANIFEST,
+    SCHEMA_VERSION,
     build_schema,
     current_generation,
     document_fields,
@@ -160,12 +161,13 @@ def _remove_unpublished(index_dir: Path) -> None:
 
 
 def _usable_generation(index_dir: Path):
-    """The current generation if it opens, else None (then the run builds from scratch)."""
-
+    """The current generation if it opens with today's schema, else None (then the run builds from scratch)."""
     try:
         generation = current_generation(index_dir)
         generation.open().close()
     except Exception:  # IndexMissingError, or any of the many types whoosh raises for a damaged folder
+        return None
+    if generation.manifest().get("schema") != SCHEMA_VERSION:
         return None
     return generation
 

@@ -439,3 +439,12 @@ def test_report_format_lists_skipped_files() -> None:
     text = report.format()
     assert text.splitlines()[0].startswith("published gen-000003 in ix")
     assert "  a.txt: empty file" in text
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_from_scratch(
+    docs: Path, index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = reindex(docs, index)
+    monkeypatch.setattr(reindex_module, "SCHEMA_VERSION", reindex_module.SCHEMA_VERSION + 1)
+    report = reindex(docs, index)
+    assert report.added == 5 and report.generation not in (None, first.generation)
