@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
 
 from .acronyms import Equivalent, decode
 from .analysis import fold, tokens
@@ -69,8 +71,8 @@ class PostingStore:
     def _lengths(self, field: str) -> np.ndarray:
         lengths = np.zeros(self.size, dtype=np.float32)
         for reader, offset in self.leaves:
-            for docnum in range(reader.doc_count_all()):
-                lengths[docnum + offset] = reader.doc_field_length(docnum, field, 0) or 0
+            count = reader.doc_count_all()
+            lengths[offset : offset + count] = _leaf_lengths(reader, field, count)
         return lengths
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -190,6 +192,25 @@ class PostingStore:
                 if matcher.is_active() and matcher.id() == docnum:
                     found[docnum + offset] = matcher.value_as("positions")
         return found
+
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def _leaf_lengths(reader, field: str, count: int) -> np.ndarray:
+    """Field lengths of one segment's documents, read as one block of the lengths column.
+
+    Whoosh stores each length as one byte; asking for them one document at a time costs seconds
+    at 100,000 documents. Falls back to the public per-document call for other codecs.
+    """
+    perdoc = getattr(reader, "_perdoc", None)
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if hasattr(perdoc, "_cached_reader") else None
+    if column is not None and hasattr(column, "_dbfile") and getattr(column, "_fixedlen", None) == 1:
+        raw = column._dbfile.get(column._basepos, min(column._count, count))
+        lengths = np.zeros(count, dtype=np.float32)
+        lengths[: len(raw)] = _BYTE_TO_LENGTH[np.frombuffer(raw, dtype=np.uint8)]
+        return lengths
+    return np.array([reader.doc_field_length(d, field, 0) or 0 for d in range(count)], dtype=np.float32)
 
 
 def _read_postings(matcher) -> tuple[list[int], list[float]]:
