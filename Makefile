@@ -9,8 +9,10 @@ DOCUMENTS ?= index_data/documents
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+CLIENTS ?= 16
+SECONDS ?= 60
 
-.PHONY: install test lint eval ablation reindex serve serve-dev clean
+.PHONY: install test lint eval ablation reindex serve serve-dev loadtest clean
 
 install: $(STAMP)
 
@@ -56,3 +58,8 @@ serve: $(STAMP)
 serve-dev: $(STAMP)
 	test -f $(INDEX)/CURRENT || $(MAKE) reindex
 	SEARCH_INDEX_DIR=$(INDEX) $(BIN)/flask --app 'web:create_app()' run --debug --host $(HOST) --port $(PORT)
+
+# HTTP load on gunicorn (2 workers, 127.0.0.1): requests/s, p50/p95/p99, status counts; fails on any error.
+loadtest: $(STAMP)
+	test -f $(INDEX)/CURRENT || $(MAKE) reindex
+	$(BIN)/python -m search.loadtest --clients $(CLIENTS) --seconds $(SECONDS) --index $(INDEX)

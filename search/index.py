@@ -114,10 +114,17 @@ def current_generation(index_dir: str | Path) -> Generation:
             f"no index in {index_dir}: build one with `make reindex` "
             f"(or `python -m search index --jsonl FILE --index {index_dir}`)"
         )
-    path = index_dir / pointer.read_text("utf-8").strip()
-    if not whoosh_index.exists_in(str(path)):
+    name = pointer.read_text("utf-8").strip()
+    path = index_dir / name
+    try:
+        readable = bool(name) and whoosh_index.exists_in(str(path))
+    except Exception as exc:  # a truncated or garbage TOC: EOFError, UnpicklingError, IndexError, ...
         raise IndexMissingError(
-            f"the index in {index_dir} is damaged ({path.name} is not readable): run `make reindex`"
+            f"the index in {index_dir} is damaged ({name} is not readable: {type(exc).__name__}): run `make reindex`"
+        ) from exc
+    if not readable:
+        raise IndexMissingError(
+            f"the index in {index_dir} is damaged ({name or 'CURRENT is empty'} is not readable): run `make reindex`"
         )
     return Generation(path)
 

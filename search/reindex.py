@@ -164,7 +164,12 @@ def _usable_generation(index_dir: Path):
     """The current generation if it opens with today's schema, else None (then the run builds from scratch)."""
     try:
         generation = current_generation(index_dir)
-        generation.open().close()
+        ix = generation.open()
+        try:
+            with ix.searcher() as searcher:  # opens every segment: a truncated one fails here, not at open
+                searcher.doc_count_all()
+        finally:
+            ix.close()
     except Exception:  # IndexMissingError, or any of the many types whoosh raises for a damaged folder
         return None
     if generation.manifest().get("schema") != SCHEMA_VERSION:
