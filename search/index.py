@@ -35,7 +35,7 @@ GENERATION_PREFIX = "gen-"
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 #: Bump when build_schema() or document_fields() change: `reindex` then rebuilds from scratch.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def build_schema() -> Schema:
@@ -44,7 +44,8 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, phrase=True, spelling=True),
-        body=TEXT(analyzer=analyzer, phrase=True, spelling=True),
+        # Character offsets with positions: snippets are cut and highlighted without re-analysis.
+        body=TEXT(analyzer=analyzer, phrase=True, chars=True, spelling=True),
         kind=ID(stored=True),
         country=KEYWORD(stored=True, lowercase=False, scorable=False),
         year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),

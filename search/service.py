@@ -32,7 +32,7 @@ from .index import CURRENT, Generation, current_generation
 from .places import resolve_country
 from .ranking import rank
 from .scoring import PostingStore
-from .snippets import highlight, snippet
+from .snippets import highlight, snippet_from_offsets
 from .syntax import ParsedQuery, parse
 
 log = logging.getLogger(__name__)
@@ -438,12 +438,12 @@ def _descending(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), np.inf, -values)
 
 
-def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, list[tuple[int, str]]]:
-    """(position, term) of every query term in the body of each shown document, from the index.
+def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, list[tuple[int, str, int, int]]]:
+    """(position, term, start char, end char) of every query term in the body of each shown document.
 
-    With them a snippet analyses its body only up to the passage it shows, not the whole page.
+    The index stores character offsets with positions, so snippets need no analysis of the body.
     """
-    found: dict[int, list[tuple[int, str]]] = {}
+    found: dict[int, list[tuple[int, str, int, int]]] = {}
     if not docnums or not terms:
         return found
     wanted = sorted(docnums)
@@ -461,18 +461,22 @@ def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, 
                     break
                 matcher.skip_to(docnum)
                 if matcher.is_active() and matcher.id() == docnum:
-                    found.setdefault(docnum + offset, []).extend((p, term) for p in matcher.value_as("positions"))
+                    found.setdefault(docnum + offset, []).extend(
+                        (pos, term, start, end) for pos, start, end in matcher.value_as("characters")
+                    )
     return found
 
 
-def _hit(searcher, docnum: int, terms: set[str], score: float | None, positions: list[tuple[int, str]]) -> Hit:
+def _hit(
+    searcher, docnum: int, terms: set[str], score: float | None, positions: list[tuple[int, str, int, int]]
+) -> Hit:
     record = json.loads(searcher.stored_fields(docnum)["record"])
     title = record.get("title") or ""
     return Hit(
         id=record["id"],
         title=title,
         title_html=highlight(title, terms),
-        snippet_html=snippet(record.get("body") or "", terms, hits=positions),
+        snippet_html=snippet_from_offsets(record.get("body") or "", positions),
         score=None if score is None else round(float(score), 6),
         kind=record.get("kind") or "other",
         countries=[CountryRef(c["code"], c.get("name") or c["code"]) for c in record.get("countries") or []],

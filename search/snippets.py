@@ -107,6 +107,61 @@ def snippet(
     return passage
 
 
+#: A word, as counted when a passage is widened around its hits without the analyzer.
+RAW_WORD = re.compile(r"[^\W_][\w'’\-.,]*")
+#: How far (characters) to look around the hits for the words that complete the passage.
+CONTEXT_CHARS = 400
+
+
+def snippet_from_offsets(body: str, hits: Sequence[tuple[int, str, int, int]], size: int = SNIPPET_WORDS) -> str:
+    """About ``size`` words of ``body`` around its densest cluster of hits, from stored offsets.
+
+    ``hits`` are (position, term, start char, end char) of the query terms, as the index stores
+    them: no analysis of the body at all. The passage is widened to ``size`` words with a plain
+    word pattern, before and after the cluster, and cut at word boundaries.
+    """
+    if not hits:
+        return snippet(body, (), size, hits=[])
+    start_pos = _window_start([(pos, term) for pos, term, _, _ in hits], size)
+    inside = sorted(h for h in hits if start_pos <= h[0] < start_pos + size)
+    first, last = inside[0], inside[-1]
+    room = max(0, size - (last[0] - first[0] + 1))
+    before = room // 2
+    char_start = _words_back(body, first[2], before)
+    char_end = _words_forward(body, last[3], room - before)
+    spans = [(h[2], h[3]) for h in inside]
+    passage = _render(body, char_start, char_end, spans).strip()
+    if body[:char_start].strip():
+        passage = f"{ELLIPSIS} {passage}"
+    if body[char_end:].strip():
+        passage = f"{passage} {ELLIPSIS}"
+    return passage
+
+
+def _words_back(text: str, start: int, count: int) -> int:
+    """The start of the ``count``-th word before ``start`` (or of the text)."""
+    if count <= 0:
+        return start
+    low = max(0, start - CONTEXT_CHARS)
+    starts = [m.start() for m in RAW_WORD.finditer(text, low, start)]
+    if low and starts:
+        starts = starts[1:]  # the first may be cut in the middle
+    return starts[-count] if len(starts) >= count else (starts[0] if low else 0)
+
+
+def _words_forward(text: str, end: int, count: int) -> int:
+    """The end of the ``count``-th word after ``end`` (or of the text)."""
+    if count <= 0:
+        return end
+    matches = RAW_WORD.finditer(text, end, min(len(text), end + CONTEXT_CHARS))
+    last = end
+    for index, match in enumerate(matches, start=1):
+        last = match.end()
+        if index == count:
+            break
+    return last
+
+
 def _window_start(hits: Sequence[tuple[int, str]], size: int) -> int:
     """First position of the ``size``-word window holding the most distinct, then most, hits.
 

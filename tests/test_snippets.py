@@ -74,3 +74,34 @@ def test_short_body_is_whole_without_ellipsis():
 def test_line_breaks_become_spaces_and_empty_body_gives_empty_snippet():
     assert snippet("Santé\n\n- des migrants", terms("migrants")) == "Santé - des <mark>migrants</mark>"
     assert snippet("", terms("migrants")) == ""
+
+
+def _offsets(text, terms):
+    from search.analysis import french_analyzer
+
+    return [
+        (t.pos, t.text, t.startchar, t.endchar)
+        for t in french_analyzer()(text, positions=True, chars=True)
+        if t.text in terms
+    ]
+
+
+def test_snippet_from_stored_offsets_marks_the_densest_cluster_in_original_spelling():
+    from search.snippets import snippet_from_offsets
+
+    filler = " ".join(f"mot{i}" for i in range(80))
+    body = f"Les migrants arrivent. {filler} À Conakry, l’OIM aide les migrantes en Guinée. {filler}"
+    terms = {"migr", "oim", "guin"}
+    html = snippet_from_offsets(body, _offsets(body, terms))
+    assert "<mark>OIM</mark>" in html and "<mark>migrantes</mark>" in html and "<mark>Guinée</mark>" in html
+    assert html.startswith("… ") and html.endswith(" …")
+    assert len(html.replace("<mark>", "").replace("</mark>", "").split()) <= 34
+
+
+def test_snippet_from_offsets_escapes_everything_but_marks():
+    from search.snippets import snippet_from_offsets
+
+    body = 'Avant <script>alert(1)</script> les "migrants" & <b>la santé</b> après.'
+    html = snippet_from_offsets(body, _offsets(body, {"migr", "sant"}))
+    assert "<script>" not in html and "<b>" not in html
+    assert "<mark>migrants</mark>" in html and "<mark>santé</mark>" in html and "&amp;" in html
