@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 EVAL := ../shared/eval
 INDEX ?= index_data/index
 DOCUMENTS ?= index_data/documents
@@ -12,7 +13,7 @@ WORKERS ?= 2
 CLIENTS ?= 16
 SECONDS ?= 60
 
-.PHONY: install test lint eval ablation reindex serve serve-dev loadtest clean
+.PHONY: install test lint eval ablation reindex serve serve-dev loadtest bench clean
 
 install: $(STAMP)
 
@@ -43,7 +44,7 @@ ablation: $(STAMP)
 		--queries $(EVAL)/cdtn/queries_variants_dev.tsv --qrels $(EVAL)/cdtn/qrels_variants_dev.tsv --name variants
 
 clean:
-	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache bench-work
 
 reindex: $(STAMP)
 	$(BIN)/python -m search reindex --documents $(DOCUMENTS) --index $(INDEX)
@@ -63,3 +64,11 @@ serve-dev: $(STAMP)
 loadtest: $(STAMP)
 	test -f $(INDEX)/CURRENT || $(MAKE) reindex
 	$(BIN)/python -m search.loadtest --clients $(CLIENTS) --seconds $(SECONDS) --index $(INDEX)
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+# Scale benchmark side by side with stock Whoosh, tantivy and bm25s; writes bench-results.json.
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m search.bench --source $(EVAL)/cdtn/corpus.jsonl --workdir bench-work --out bench-results.json

@@ -46,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-stock", action="store_true", help="skip the stock Whoosh row (slow)")
     p.set_defaults(handler=cmd_ablation)
 
+    from .bench.cli import add_arguments as add_bench_arguments
+
+    p = commands.add_parser("bench", help="scale benchmark against stock Whoosh, tantivy and bm25s (bench extra)")
+    add_bench_arguments(p)
+    p.set_defaults(handler=cmd_bench)
+
     p = commands.add_parser("parse", help="print the record of each page file as one JSON line")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=cmd_parse)
@@ -95,6 +101,12 @@ def cmd_query(args) -> int:
         for i, hit in enumerate(hits, start=1):
             print(f"{i:3d}. {hit['score']:8.3f}  {hit['id']}  {hit['title']}")
     return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench.cli import cmd_bench as run_bench
+
+    return run_bench(args)
 
 
 def cmd_ablation(args) -> int:

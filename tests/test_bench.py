@@ -1,0 +1,79 @@
+"""The benchmark harness: deterministic corpora and the shape of bench-results.json.
+
+A tiny run (a couple of hundred documents, a dozen queries) over whichever engines are
+installed; no figure is asserted, only that every engine reports every figure it can.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from search.bench.corpus import FACETS, generate, load_source, make_queries
+from search.bench.engines import available
+from search.bench.runner import ENGINES, Options, report, run
+from search.documents import Document
+
+
+@pytest.fixture(scope="module")
+def source_path(tmp_path_factory: pytest.TempPathFactory, seed_documents: list[Document]) -> Path:
+    """A small CDTN-shaped source (id, title, text) made of the seed pages, so the test is self-contained."""
+    path = tmp_path_factory.mktemp("bench-source") / "corpus.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for doc in seed_documents:
+            handle.write(json.dumps({"id": doc.id, "title": doc.title, "text": doc.body}, ensure_ascii=False) + "\n")
+    return path
+
+
+def test_corpus_is_deterministic_and_prefix_stable(source_path: Path) -> None:
+    source = load_source(source_path)
+    first = [d.to_dict() for d in generate(40, seed=7, source=source)]
+    again = [d.to_dict() for d in generate(40, seed=7, source=source)]
+    shorter = [d.to_dict() for d in generate(15, seed=7, source=source)]
+    other = [d.to_dict() for d in generate(40, seed=8, source=source)]
+    assert first == again
+    assert shorter == first[:15]
+    assert other != first
+    assert len({d["id"] for d in first}) == 40
+    for doc in first:
+        assert doc["title"] and len(doc["body"].split()) >= 120
+        assert doc["status"] in ("Actif", "Achevé") and 2000 <= doc["year"] <= 2025
+
+
+def test_queries_are_deterministic(source_path: Path) -> None:
+    source = load_source(source_path)
+    queries = make_queries(30, seed=7, source=source)
+    assert queries == make_queries(30, seed=7, source=source)
+    assert all(1 <= len(q.text.split()) <= 3 for q in queries)
+    assert [q.facet for q in queries[:4]] == list(FACETS)
+
+
+def test_tiny_run_writes_every_figure(tmp_path: Path, source_path: Path) -> None:
+    engines = tuple(name for name in ENGINES if available(name))
+    out = tmp_path / "bench-results.json"
+    options = Options(
+        sizes=(80,),
+        queries=8,
+        engines=engines,
+        out=out,
+        workdir=tmp_path / "work",
+        budget_s=5.0,
+        procs=(1,),
+        http=False,
+        source=source_path,
+    )
+    results = run(options, log=lambda message: None)
+    written = json.loads(out.read_text("utf-8"))
+    assert written == results
+    assert list(written) == ["80"]
+    for name in engines:
+        figures = written["80"][name]
+        for key in ("index_docs_per_s", "index_size_mb", "search_peak_rss_mb", "top_p50_ms", "top_p95_ms"):
+            assert figures[key] > 0, (name, key)
+        if name != "bm25s":
+            for key in ("facets_p95_ms", "full_p50_ms", "full_p95_ms", "full_p99_ms"):
+                assert figures[key] > 0, (name, key)
+            assert figures["full_queries"] == 8
+    assert "full page p95" in report(written)
