@@ -23,6 +23,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from . import whoosh_fixes  # noqa: F401  (applied on import)
 from .acronyms import encode, extract_pairs
 from .analysis import french_analyzer
 from .documents import Document
