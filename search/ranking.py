@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,6 +11,8 @@ from .query import DEFAULT_RANKING, Ranking, plan
 from .scoring import PostingStore, add_proximity, phrase_mask, score, top
 from .suggest import SUGGEST_BELOW, suggest
 from .syntax import ParsedQuery, parse
+
+PARTIAL_WARNING = "résultats partiels : la vérification des expressions exactes a dépassé le temps imparti"
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,13 @@ def rank(
     limit: int = 10,
     ranking: Ranking = DEFAULT_RANKING,
     mask: np.ndarray | None = None,
+    deadline: float | None = None,
 ) -> RankedPage:
     """The ``limit`` best documents for ``query`` (restricted to ``mask`` if given) and the exact total.
 
-    ``query`` is the text of the search box, or its already parsed syntax.
+    ``query`` is the text of the search box, or its already parsed syntax. Past ``deadline`` (a
+    ``time.perf_counter()`` value) the slow optional work stops: phrase checks return what they
+    verified (with a warning) and no suggestion is made.
     """
     parsed = parse(query) if isinstance(query, str) else query
     query_plan = plan(parsed, store, ranking)
@@ -55,10 +61,17 @@ def rank(
     scored = score(store, query_plan.groups, ranking)
     if not query_plan.groups and query_plan.excluded and not query_plan.required:
         scored.matched = store.live.copy()  # only exclusions: everything else matches
+    complete = True
     for words in query_plan.required:
-        scored.matched &= phrase_mask(store, words, scored.matched)
+        found, done = phrase_mask(store, words, scored.matched, deadline)
+        scored.matched &= found
+        complete &= done
     for words in query_plan.excluded:
-        scored.matched &= ~phrase_mask(store, words, scored.matched)
+        found, done = phrase_mask(store, words, scored.matched, deadline)
+        scored.matched &= ~found
+        complete &= done
+    if not complete:
+        query_plan.warnings.append(PARTIAL_WARNING)
     scored.scores[~scored.matched] = 0
     add_proximity(store, scored, ranking, mask)
     docnums, total = top(scored, limit, mask)
@@ -72,6 +85,7 @@ def rank(
         expansions=query_plan.expansions,
         warnings=query_plan.warnings,
     )
-    if total < SUGGEST_BELOW or query_plan.corrections:
+    in_time = deadline is None or time.perf_counter() < deadline
+    if in_time and (total < SUGGEST_BELOW or query_plan.corrections):
         page.suggestion = suggest(" ".join(c.text for c in parsed.clauses if not c.negated), store)
     return page

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ SPELL_PREFIX = "spell_"
 PREFIX_EXPANSION = 50  # a prefix* matches at most this many index terms
 PREFIX_SCAN = 2_000
 NEAR_WORDS_CACHE = 10_000
+PHRASE_CHUNK = 256
 PROXIMITY_CANDIDATES = 200
 
 
@@ -309,10 +311,14 @@ def _phrase_part(store: PostingStore, phrase, ranking, norms) -> tuple[np.ndarra
     return total, everywhere
 
 
-def phrase_mask(store: PostingStore, words, within: np.ndarray) -> np.ndarray:
+def phrase_mask(
+    store: PostingStore, words, within: np.ndarray, deadline: float | None = None
+) -> tuple[np.ndarray, bool]:
     """Documents (among ``within``) whose title or body has ``words`` at their relative positions.
 
-    ``words`` is a sequence of (term, offset); a one-word phrase is a plain term match.
+    ``words`` is a sequence of (term, offset); a one-word phrase is a plain term match. Positions
+    are checked in chunks; past ``deadline`` (a ``time.perf_counter()`` value) the check stops and
+    the second value is False: the mask then holds only the documents verified so far.
     """
     found = np.zeros(store.size, dtype=bool)
     for field in FIELDS:
@@ -326,16 +332,24 @@ def phrase_mask(store: PostingStore, words, within: np.ndarray) -> np.ndarray:
         if len(words) == 1 or len(docnums) == 0:
             found |= candidates
             continue
-        positions = [store.positions(field, term, docnums) for term, _ in words]
-        for docnum in docnums:
-            starts = set(positions[0].get(int(docnum), ()))
-            for (_, offset), where in zip(words[1:], positions[1:], strict=True):
-                starts &= {p - offset for p in where.get(int(docnum), ())}
-                if not starts:
-                    break
-            if starts:
-                found[docnum] = True
-    return found
+        for start in range(0, len(docnums), PHRASE_CHUNK):
+            if deadline is not None and time.perf_counter() > deadline:
+                return found, False
+            chunk = docnums[start : start + PHRASE_CHUNK]
+            positions = [store.positions(field, term, chunk) for term, _ in words]
+            for docnum in chunk:
+                if _has_phrase(int(docnum), words, positions):
+                    found[docnum] = True
+    return found, True
+
+
+def _has_phrase(docnum: int, words, positions: list[dict[int, list[int]]]) -> bool:
+    starts = set(positions[0].get(docnum, ()))
+    for (_, offset), where in zip(words[1:], positions[1:], strict=True):
+        starts &= {p - offset for p in where.get(docnum, ())}
+        if not starts:
+            return False
+    return bool(starts)
 
 
 def top(scored: Scored, limit: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, int]:

@@ -44,6 +44,8 @@ MAX_DEPTH = 10_000
 MAX_QUERY_CHARS = 500
 MAX_FILTER_VALUES = 50
 CHECK_INTERVAL_S = 1.0
+#: Time one search may spend on optional work (phrase checks, suggestions) before it answers.
+TIME_BUDGET_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -386,7 +388,7 @@ def _ranked(
     # Only relevance needs the top of the ranking; other sorts read the matched set (and rank()
     # looks up the id of every hit it returns, so ask for one).
     limit = request.page * request.per_page if by_relevance else 1
-    ranked = rank(current.store, parsed, limit=limit, mask=mask)
+    ranked = rank(current.store, parsed, limit=limit, mask=mask, deadline=time.perf_counter() + TIME_BUDGET_S)
     matched = ranked.matched if ranked.matched is not None else np.zeros(current.store.size, dtype=bool)
     result.total = ranked.total
     result.suggestion = ranked.suggestion

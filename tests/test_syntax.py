@@ -99,3 +99,12 @@ def test_did_you_mean_proposes_whole_words_from_the_index(service):
 def test_did_you_mean_never_touches_numbers_or_short_words(service):
     assert service.search(SearchRequest(q="pollutoin 2024 abc")).suggestion == "pollution 2024 abc"
     assert parse("air 2023").clauses[0].text == "air"
+
+
+def test_a_search_out_of_time_answers_with_partial_results_and_says_so(service, monkeypatch):
+    import search.service as service_module
+
+    monkeypatch.setattr(service_module, "TIME_BUDGET_S", -1.0)
+    result = service.search(SearchRequest(q='"pollution de l\'air"'))
+    assert any("partiels" in w for w in result.warnings)
+    assert result.suggestion is None
