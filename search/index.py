@@ -36,14 +36,14 @@ GENERATION_PREFIX = "gen-"
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 #: Bump when build_schema() or document_fields() change: `reindex` then rebuilds from scratch.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def build_schema() -> Schema:
     """Title and body share the French chain; facets are columns for fast counting and sorting."""
     analyzer = french_analyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),  # a column: ids of ranked hits without stored reads
         title=TEXT(analyzer=analyzer, phrase=True, spelling=True),
         # Character offsets with positions: snippets are cut and highlighted without re-analysis.
         body=TEXT(analyzer=analyzer, phrase=True, chars=True, spelling=True),

@@ -75,8 +75,7 @@ def rank(
     scored.scores[~scored.matched] = 0
     add_proximity(store, scored, ranking, mask)
     docnums, total = top(scored, limit, mask)
-    stored = store.searcher.stored_fields
-    hits = [RankedHit(id=stored(int(d))["id"], docnum=int(d), score=float(scored.scores[d])) for d in docnums]
+    hits = [RankedHit(id=store.doc_id(int(d)), docnum=int(d), score=float(scored.scores[d])) for d in docnums]
     page = RankedPage(
         total=total,
         hits=hits,

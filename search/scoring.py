@@ -68,6 +68,7 @@ class PostingStore:
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_size = cache_size
         self._acronym_tables = None
+        self._ids: list[str] | None = None
         self._near_words: dict[tuple[str, int], list[str]] = {}
 
     def _lengths(self, field: str) -> np.ndarray:
@@ -99,6 +100,21 @@ class PostingStore:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return result
+
+    def doc_id(self, docnum: int) -> str:
+        """The id of a document, from the ``id`` column (read once per generation)."""
+        if self._ids is None:
+            self._ids = self._read_ids()
+        return self._ids[docnum]
+
+    def _read_ids(self) -> list[str]:
+        ids: list[str] = []
+        for reader, _ in self.leaves:
+            if reader.has_column("id"):
+                ids += [v.decode("utf-8") if isinstance(v, bytes) else v for v in reader.column_reader("id")]
+            else:  # an index written before ids were a column
+                ids += [(reader.stored_fields(d) or {}).get("id", "") for d in range(reader.doc_count_all())]
+        return ids
 
     # The query planner's view of the index (query.Vocabulary).
 
