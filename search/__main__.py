@@ -38,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", default=None, help="write a TREC run file here")
     p.set_defaults(handler=cmd_eval)
 
+    p = commands.add_parser("analyze", help="show how the French chain reads a text, stage by stage")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(handler=cmd_analyze)
+
     p = commands.add_parser("ablation", help="what each part of the ranking buys, on a test collection")
     p.add_argument("--corpus", required=True)
     p.add_argument("--queries", required=True, action="append", help="qid<TAB>query lines (repeatable)")
@@ -100,6 +105,21 @@ def cmd_query(args) -> int:
         print(f"{page.total} documents match {args.text!r}")
         for i, hit in enumerate(hits, start=1):
             print(f"{i:3d}. {hit['score']:8.3f}  {hit['id']}  {hit['title']}")
+    return 0
+
+
+def cmd_analyze(args) -> int:
+    from .analysis import inspect
+
+    steps = inspect(args.text)
+    if args.json:
+        print(json.dumps([s.to_dict() for s in steps], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'as written':<22} {'word':<20} {'folded':<20} {'index term'}")
+    for s in steps:
+        outcome = "(stop word)" if s.stop else "(ordinal suffix)" if s.ordinal else s.term
+        written = s.typed if "-" in s.raw else s.raw
+        print(f"{written:<22} {s.word:<20} {s.folded:<20} {outcome}")
     return 0
 
 

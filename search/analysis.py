@@ -13,6 +13,7 @@ a real vocabulary is small next to the number of tokens, and PyStemmer's own cac
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -38,7 +39,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def _fold(text: str) -> str:
-    return unidecode(text) if not text.isascii() else text
+    # Unidecode has no ASCII for some scripts and returns "": keep such a word as written.
+    return text if text.isascii() else (unidecode(text) or text)
 
 
 @lru_cache(maxsize=1)
@@ -207,7 +209,7 @@ class FrenchStemFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            if not t.text[0].isdigit():
+            if t.text and not t.text[0].isdigit():
                 t.text = stem(t.text)
             yield t
 
@@ -386,3 +388,62 @@ def tokens(text: str, stem_words: bool = True) -> list[str]:
 @lru_cache(maxsize=2)
 def _analyzer(stem_words: bool):
     return french_analyzer(stem_words)
+
+
+MAX_INSPECTED_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class TokenSteps:
+    """One word through the chain, stage by stage (the analysis inspector).
+
+    raw: the whole word as written; typed: the part of it this token comes from;
+    word: after apostrophes, case, elision, compounds and acronyms;
+    folded: after accent folding; stop: dropped as a stop word; term: the index term (None when
+    dropped); ordinal: dropped as the suffix of a number (13ème).
+    """
+
+    raw: str
+    typed: str
+    word: str
+    folded: str
+    stop: bool
+    ordinal: bool
+    term: str | None
+    position: int
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def inspect(text: str) -> list[TokenSteps]:
+    """Every word of ``text`` through each stage of the chain, as indexing and search see it."""
+    text = text[:MAX_INSPECTED_CHARS]
+    steps: list[TokenSteps] = []
+    after_number = False
+    base = 0
+    for match in WORD.finditer(text):
+        parts, width = _word_entry(match.group(0), True)
+        for (term, stopped, is_suffix, is_number, rel, start, end), (word, *_) in zip(
+            parts, _word_parts(match.group(0)), strict=True
+        ):
+            ordinal = after_number and is_suffix
+            after_number = False if ordinal else is_number
+            steps.append(
+                TokenSteps(
+                    raw=match.group(0),
+                    typed=text[match.start() + start : match.start() + end],
+                    word=word,
+                    folded=fold(word),
+                    stop=stopped,
+                    ordinal=ordinal,
+                    term=None if stopped or ordinal else term,
+                    position=base + rel,
+                    start=match.start() + start,
+                    end=match.start() + end,
+                )
+            )
+        base += width
+    return steps

@@ -126,3 +126,27 @@ def test_memoised_analyzer_yields_exactly_what_the_filter_chain_yields():
             for t in FrenchAnalyzer()(text, positions=True, chars=True, removestops=removestops)
         ]
         assert got == expected
+
+
+def test_the_inspector_shows_each_stage_and_agrees_with_the_index_terms():
+    from search.analysis import inspect
+
+    text = "L’OIM aide les réfugiées socio-économiques depuis le 13ème mois, jusqu'à aujourd'hui."
+    steps = inspect(text)
+    assert [s.term for s in steps if s.term] == tokens(text)
+    oim = steps[0]
+    assert (oim.raw, oim.typed, oim.word, oim.term) == ("L’OIM", "OIM", "oim", "oim")
+    refugiees = next(s for s in steps if s.typed == "réfugiées")
+    assert (refugiees.folded, refugiees.term) == ("refugiees", "refug")
+    assert next(s for s in steps if s.typed == "les").stop
+    assert next(s for s in steps if s.typed == "ème").ordinal
+    positions = [(t.text, t.pos) for t in french_analyzer()(text, positions=True)]
+    assert [(s.term, s.position) for s in steps if s.term] == positions
+
+
+def test_words_unidecode_cannot_transliterate_are_kept_as_written():
+    # Found by schemathesis: such a word once crashed the stemmer (an empty folded form).
+    assert tokens("\U000176a6 migrants") == ["\U000176a6", "migr"]
+    from search.analysis import inspect
+
+    assert [t.term for t in inspect("\U000176a6")] == ["\U000176a6"]

@@ -194,3 +194,15 @@ def test_openapi_document_is_served_and_describes_both_endpoints(client):
     names = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
     assert names == {"q", "country", "year", "year_from", "year_to", "type", "status", "sort", "page", "per_page"}
     jsonschema.Draft202012Validator.check_schema(document["components"]["schemas"]["SearchResult"])
+
+
+def test_analyze_endpoint_shows_the_chain_stage_by_stage(client):
+    body = client.get("/api/analyze", query_string={"text": "L’OIM et les réfugiées"}).get_json()
+    assert [(t["typed"], t["term"]) for t in body["tokens"]] == [
+        ("OIM", "oim"),
+        ("et", None),
+        ("les", None),
+        ("réfugiées", "refug"),
+    ]
+    too_long = client.get("/api/analyze", query_string={"text": "a" * 2001})
+    assert too_long.status_code == 400 and too_long.get_json()["error"]["code"] == "bad_request"

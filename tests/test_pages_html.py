@@ -397,3 +397,14 @@ def test_related_documents_prefer_the_same_country(client):
         r'<li>\s*<a href="/documents/([^"]+)"', guinea[guinea.index('<aside class="related"') :]
     )
     assert GUINEA not in guinea_related and {KG_HEALTH, KG_COHESION} <= set(guinea_related)
+
+
+def test_analysis_inspector_page_shows_each_stage(client):
+    response = client.get("/analyse", query_string={"text": "L’OIM et les réfugiées"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<code>refug</code>" in html and "mot vide" in html and "L’OIM" in html
+    assert 'href="/api/analyze?text=' in html
+    assert client.get("/analyse", query_string={"text": "x" * 2001}).status_code == 400
+    escaped = client.get("/analyse", query_string={"text": "<script>alert(1)</script>"}).get_data(as_text=True)
+    assert "<script>alert" not in escaped

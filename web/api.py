@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, request
 
+from search.analysis import MAX_INSPECTED_CHARS, inspect
+from search.errors import BadQueryError
 from search.service import SearchRequest
 
 from . import backend
@@ -34,6 +36,14 @@ def document(doc_id: str):
     if record is None:
         raise NotFoundError(f"no document with id {doc_id[:200]!r}")
     return jsonify(record)
+
+
+@bp.get("/analyze")
+def analyze():
+    text = request.args.get("text", "")
+    if len(text) > MAX_INSPECTED_CHARS:
+        raise BadQueryError(f"text is too long ({len(text)} characters, at most {MAX_INSPECTED_CHARS})")
+    return jsonify({"text": text, "tokens": [step.to_dict() for step in inspect(text)]})
 
 
 @bp.get("/openapi.json")

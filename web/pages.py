@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search.analysis import MAX_INSPECTED_CHARS, inspect
 from search.errors import BadQueryError
 from search.places import resolve_country
 from search.service import MAX_DEPTH, MAX_PER_PAGE, SORTS, SearchRequest
@@ -154,6 +155,19 @@ def document(doc_id: str):
         related=similar(service, doc_id, limit=RELATED_LIMIT),
         api_url=url_for("api.document", doc_id=doc_id),
     )
+
+
+@bp.get("/analyse")
+def analyse():
+    """The analysis inspector: how the French chain reads a text (JSON twin: /api/analyze)."""
+    text = request.args.get("text", "")
+    api_url = url_for("api.analyze", text=text)
+    if len(text) > MAX_INSPECTED_CHARS:
+        error = f"Texte trop long ({len(text)} caractères, au plus {MAX_INSPECTED_CHARS})."
+        return render_template(
+            "analyse.html", text=text[:MAX_INSPECTED_CHARS], steps=[], error=error, api_url=api_url
+        ), 400
+    return render_template("analyse.html", text=text, steps=inspect(text), error=None, api_url=api_url)
 
 
 @bp.app_context_processor
