@@ -5,8 +5,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import random
-import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pagegen import generated_pages
 
 import search.reindex as reindex_module
 from search.errors import DocumentsMissingError, IndexLockedError
@@ -309,18 +308,6 @@ def test_progress_only_when_asked(docs: Path, index: Path, capsys: pytest.Captur
     assert "\rreindex: " in capsys.readouterr().err
 
 
-def synthetic_corpus(folder: Path, count: int, words: int, seed: int = 7) -> list[Path]:
-    """`count` pages of random French words from the seeds, each with a distinct title."""
-    vocabulary = sorted({w for p in SEEDS.glob("*.txt") for w in re.findall(r"[^\W\d_]{4,}", p.read_text("utf-8"))})
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for n in range(count):
-        title = " ".join(rng.choices(vocabulary, k=6)).capitalize() + f" numéro{n}"
-        paths.append(write_page(folder, f"p{n:05d}.txt", title, " ".join(rng.choices(vocabulary, k=words)) + "."))
-    return paths
-
-
 def kill_when(process: subprocess.Popen, ready: Callable[[], bool], timeout: float = 60) -> bool:
     """SIGKILL the process as soon as `ready()`; False if it had already finished by itself."""
     deadline = time.monotonic() + timeout
@@ -368,7 +355,7 @@ def test_killed_reindex_leaves_the_previous_generation(tmp_path: Path, index: Pa
     `.col` files appear when it starts, `.seg` and the TOC when it ends), publish ~20 ms.
     """
     docs = tmp_path / "documents"
-    pages = synthetic_corpus(docs, count=1500, words=200)
+    pages = generated_pages(docs, seed=7, count=1500, words=200)
     assert reindex(docs, index).added == 1500
     old = current(index)
     query = pages[0].read_text("utf-8").splitlines()[0]

@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from pagegen import generated_pages
 
 from search.documents import read_jsonl
 from search.index import CURRENT
@@ -109,20 +110,6 @@ def run_search_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProc
     )
 
 
-def generated_pages(folder: Path, count: int, words: int, seed: int = 11) -> list[Path]:
-    """`count` pages of random words from the seed pages, each with a distinct title."""
-    vocabulary = sorted({w for p in SEEDS.glob("*.txt") for w in re.findall(r"[^\W\d_]{4,}", p.read_text("utf-8"))})
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for n in range(count):
-        title = " ".join(rng.choices(vocabulary, k=6)).capitalize() + f" numéro{n}"
-        path = folder / f"p{n:05d}.txt"
-        path.write_text(f"{title}\n\n{' '.join(rng.choices(vocabulary, k=words))}.\n", encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
 class Tags(HTMLParser):
     def __init__(self, text: str):
         super().__init__(convert_charrefs=True)
@@ -138,7 +125,7 @@ class Tags(HTMLParser):
 
 def test_searches_are_answered_from_one_whole_generation_while_a_reindex_runs(tmp_path: Path, servers) -> None:
     docs, index = tmp_path / "documents", tmp_path / "index"
-    pages = generated_pages(docs, count=2000, words=50)
+    pages = generated_pages(docs, seed=11, count=2000, words=50)
     assert reindex(docs, index).added == 2000
     server = servers(index, tmp_path / "web.log")
     changed = pages[::4]
