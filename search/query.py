@@ -247,8 +247,3 @@ def _unglued(word: str, vocabulary: Vocabulary) -> list[str]:
         if word.startswith(article) and len(rest) >= 3 and rest[0] in "aeiouyh" and vocabulary.is_word(rest):
             return [rest]
     return []
-
-
-def query_terms(text: str) -> list[list[str]]:
-    """The analysed terms of ``text`` by position, without syntax or expansion (tests and tools)."""
-    return [group.terms for group in analyse(text)]
