@@ -49,15 +49,16 @@ clean:
 reindex: $(STAMP)
 	$(BIN)/python -m search reindex --documents $(DOCUMENTS) --index $(INDEX)
 
-# Production server (gunicorn); builds the index first if there is none.
+# Production server (gunicorn). The incremental reindex first is a no-op when nothing changed,
+# picks up new pages, and rebuilds an index left by an older version.
 serve: $(STAMP)
-	test -f $(INDEX)/CURRENT || $(MAKE) reindex
+	$(MAKE) --no-print-directory reindex
 	@echo "Recherche OIM : http://$(HOST):$(PORT)/"
 	SEARCH_INDEX_DIR=$(INDEX) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'web:create_app()'
 
 # Development server with reload.
 serve-dev: $(STAMP)
-	test -f $(INDEX)/CURRENT || $(MAKE) reindex
+	$(MAKE) --no-print-directory reindex
 	SEARCH_INDEX_DIR=$(INDEX) $(BIN)/flask --app 'web:create_app()' run --debug --host $(HOST) --port $(PORT)
 
 # HTTP load on gunicorn (2 workers, 127.0.0.1): requests/s, p50/p95/p99, status counts; fails on any error.

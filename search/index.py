@@ -128,7 +128,21 @@ def current_generation(index_dir: str | Path) -> Generation:
         raise IndexMissingError(
             f"the index in {index_dir} is damaged ({name or 'CURRENT is empty'} is not readable): run `make reindex`"
         )
-    return Generation(path)
+    generation = Generation(path)
+    built_with = _manifest_schema(generation)
+    if built_with != SCHEMA_VERSION:
+        raise IndexMissingError(
+            f"the index in {index_dir} was built by another version of this program "
+            f"(schema {built_with}, this one reads {SCHEMA_VERSION}): run `make reindex`"
+        )
+    return generation
+
+
+def _manifest_schema(generation: Generation) -> object:
+    try:
+        return generation.manifest().get("schema")
+    except (OSError, ValueError):  # an unreadable manifest: treated like an old one
+        return None
 
 
 def open_index(index_dir: str | Path):

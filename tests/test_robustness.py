@@ -29,11 +29,13 @@ from urllib.parse import quote, urlencode
 import pytest
 from pagegen import generated_pages
 
-from search.documents import read_jsonl
+from search.documents import Document, read_jsonl
+from search.errors import IndexMissingError
 from search.index import CURRENT
 from search.loadtest import free_port, request_mix
 from search.pages import MAX_PAGE_BYTES, MAX_TITLE_CHARS
 from search.reindex import reindex
+from search.service import SearchRequest
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -406,3 +408,16 @@ def test_loadtest_smoke(seed_index: Path) -> None:
     assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms", result.stdout)
     assert re.search(r"status codes: 200: \d+", result.stdout)
     assert time.monotonic() - started < 60
+
+
+def test_an_index_from_another_version_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
+    from search.index import MANIFEST, build_index, current_generation
+    from search.service import SearchService
+
+    build_index([Document(id="a", title="Santé", body="Guinée")], tmp_path)
+    manifest = current_generation(tmp_path).path / MANIFEST
+    data = json.loads(manifest.read_text("utf-8"))
+    data["schema"] = 1
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(IndexMissingError, match="make reindex"):
+        SearchService(tmp_path).search(SearchRequest(q="santé"))
