@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .query import Group
 
 FIELDS = ("title", "body")
+#: Decoded posting lists kept per generation (least recently used go first): bounds a worker's memory.
+POSTING_CACHE_BYTES = 128 * 1024 * 1024
 SPELL_PREFIX = "spell_"
 PREFIX_EXPANSION = 50  # a prefix* matches at most this many index terms
 PREFIX_SCAN = 2_000
@@ -51,7 +53,7 @@ class Scored:
 class PostingStore:
     """Postings, field lengths and live documents of one open Whoosh searcher (one generation)."""
 
-    def __init__(self, searcher, cache_size: int = 20_000):
+    def __init__(self, searcher, cache_bytes: int = POSTING_CACHE_BYTES):
         self.searcher = searcher
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
         self.size = searcher.reader().doc_count_all()
@@ -66,7 +68,8 @@ class PostingStore:
             for field, lengths in self.lengths.items()
         }
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache_bytes = cache_bytes
+        self._cached_bytes = 0
         self._acronym_tables = None
         self._ids: list[str] | None = None
         self._near_words: dict[tuple[str, int], list[str]] = {}
@@ -92,13 +95,15 @@ class PostingStore:
                 leaf_ids, leaf_freqs = _read_postings(reader.postings(field, term))
                 ids.extend(i + offset for i in leaf_ids)
                 freqs.extend(leaf_freqs)
-        id_array = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        id_array = np.fromiter(ids, dtype=np.int32, count=len(ids))
         freq_array = np.fromiter(freqs, dtype=np.float32, count=len(freqs))
         keep = self.live[id_array]
         result = (id_array[keep], freq_array[keep])
         self._cache[key] = result
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        self._cached_bytes += result[0].nbytes + result[1].nbytes
+        while self._cached_bytes > self._cache_bytes and len(self._cache) > 1:
+            _, (old_ids, old_freqs) = self._cache.popitem(last=False)
+            self._cached_bytes -= old_ids.nbytes + old_freqs.nbytes
         return result
 
     def doc_id(self, docnum: int) -> str:
