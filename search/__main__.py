@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 
@@ -21,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("index", help="build an index from a JSON Lines file")
     p.add_argument("--jsonl", required=True, help="records, one JSON object a line: id, title, text, ...")
     p.add_argument("--index", default=DEFAULT_INDEX)
+    p.add_argument("--procs", type=int, default=min(2, os.cpu_count() or 1), help="indexing processes")
     p.set_defaults(handler=cmd_index)
 
     p = commands.add_parser("query", help="ranked results for a query")
@@ -81,7 +83,7 @@ def cmd_index(args) -> int:
     from .index import build_index
 
     start = time.perf_counter()
-    count = build_index(read_jsonl(args.jsonl), args.index)
+    count = build_index(read_jsonl(args.jsonl), args.index, procs=max(1, args.procs))
     elapsed = time.perf_counter() - start
     print(f"indexed {count} documents into {args.index} in {elapsed:.1f} s ({count / max(elapsed, 1e-9):.0f} docs/s)")
     return 0
