@@ -81,38 +81,12 @@ class Ours:
     max_procs = 2
 
     def build(self, docs: Iterable[Document], index_dir: Path, procs: int) -> int:
-        if procs == 1:
-            from ..index import build_index
+        from ..index import build_index
 
-            return build_index(docs, index_dir)
-        return _build_ours_parallel(docs, index_dir, procs)
+        return build_index(docs, index_dir, procs=procs)
 
     def open(self, index_dir: Path) -> Session:
         return OursSession(index_dir)
-
-
-def _build_ours_parallel(docs: Iterable[Document], index_dir: Path, procs: int) -> int:
-    """`build_index` with Whoosh's multiprocess writer: `build_index` has no ``procs`` option.
-
-    Same schema, same fields, same publish step; the sub-segments are merged at commit so the
-    result is one segment, like the one-process build.
-    """
-    from whoosh import index as whoosh_index
-
-    from ..index import build_schema, document_fields, index_lock, new_generation, prune, publish
-
-    with index_lock(index_dir):
-        generation = new_generation(index_dir)
-        ix = whoosh_index.create_in(str(generation.path), build_schema())
-        writer = ix.writer(procs=procs, limitmb=256 // procs, multisegment=False)
-        checksums: dict[str, str | None] = {}
-        for doc in docs:
-            writer.add_document(**document_fields(doc))
-            checksums[doc.id] = doc.checksum
-        writer.commit()
-        publish(generation, {"documents": checksums, "count": len(checksums)})
-        prune(index_dir)
-    return len(checksums)
 
 
 class OursSession:
