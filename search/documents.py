@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -106,23 +106,36 @@ def checksum_bytes(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+def jsonl_records(lines: Iterable[bytes], path: str | Path) -> Iterator[tuple[int, Document | None, str]]:
+    """(line number, record or None, reason) for each non-blank JSON Lines line.
+
+    The one place the JSON Lines rules live: `read_jsonl` logs the bad lines, `reindex` reports them.
+    """
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            value = json.loads(line)
+            if not isinstance(value, dict):
+                raise BadDocumentError("a line must hold one JSON object")
+            doc = Document.from_dict(value)
+        except (ValueError, TypeError, BadDocumentError) as exc:
+            yield number, None, str(exc)
+            continue
+        if doc.source is None:
+            doc.source = str(path)
+        if doc.checksum is None:
+            doc.checksum = checksum_bytes(line)
+        yield number, doc, ""
+
+
 def read_jsonl(path: str | Path) -> Iterator[Document]:
     """Yield the records of a JSON Lines file; a malformed line is logged as `file:line: reason` and skipped."""
     path = Path(path)
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)
-                if not isinstance(data, dict):
-                    raise BadDocumentError("a line must hold one JSON object")
-                doc = Document.from_dict(data)
-            except (ValueError, BadDocumentError) as exc:
-                log.warning("%s:%d: %s", path, number, exc)
-                continue
-            if doc.source is None:
-                doc.source = str(path)
-            if doc.checksum is None:
-                doc.checksum = checksum_bytes(raw.strip())
-            yield doc
+        for number, doc, reason in jsonl_records(handle, path):
+            if doc is None:
+                log.warning("%s:%d: %s", path, number, reason)
+            else:
+                yield doc

@@ -31,14 +31,13 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 
-from .documents import Document, checksum_bytes
+from .documents import Document, checksum_bytes, jsonl_records
 from .errors import BadDocumentError, DocumentsMissingError
 from .index import (
     CURRENT,
@@ -269,7 +268,7 @@ def _parse_source(source: _Source, content: _Bytes, stat: list[int] | None) -> _
     data = content.data
     if source.is_jsonl:
         entry["lines"] = []
-        for number, doc, reason in _jsonl_records(source.path, data):
+        for number, doc, reason in jsonl_records(data.splitlines(keepends=True), source.path):
             if doc is None:
                 entry["skipped"].append([number, reason])
             else:
@@ -291,31 +290,6 @@ def _page_record(source: _Source, data: bytes) -> Document:
     """`parse_page` on bytes already read for the checksum (same id, source and checksum)."""
 
     return parse_text(decode_page(data), source.path.stem, source=str(source.path), checksum=checksum_bytes(data))
-
-
-def _jsonl_records(path: Path, data: bytes) -> Iterator[tuple[int, Document | None, str]]:
-    """(line number, record or None, reason) for each non-blank line, as `read_jsonl` reads them.
-
-    Same rules as `search.documents.read_jsonl`, but from bytes already read, and the bad lines
-    come back to the caller (for the report) instead of going to the log.
-    """
-    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            value = json.loads(line)
-            if not isinstance(value, dict):
-                raise BadDocumentError("a line must hold one JSON object")
-            doc = Document.from_dict(value)
-        except (ValueError, TypeError, BadDocumentError) as exc:
-            yield number, None, str(exc)
-            continue
-        if doc.source is None:
-            doc.source = str(path)
-        if doc.checksum is None:
-            doc.checksum = checksum_bytes(line)
-        yield number, doc, ""
 
 
 def _facets(doc: Document) -> dict[str, bool]:
