@@ -111,7 +111,7 @@ class CompoundFilter(Filter):
                     t.startchar = start_char + offset
                     t.endchar = t.startchar + len(part)
                 yield t
-            if all(part.isalpha() for _, part in parts):
+            if parts and all(part.isalpha() for _, part in parts):  # "’’" alone has no parts
                 t.text = "".join(part for _, part in parts)
                 if t.positions:
                     t.pos = start_pos
