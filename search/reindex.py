@@ -20,6 +20,7 @@ Manifest (``gen-NNNNNN/manifest.json``), besides what `publish` adds::
 
     documents: {id: checksum}             what the generation holds
     facets:    {id: {country, year, type, status: bool}}   field coverage without an index scan
+    dates:     {id: [start, end, status]}            sheets with dates, checked on every run
     files:     {relpath: {checksum, stat: [size, mtime_ns] | null, ids: [...],
                           lines: [...] (jsonl), skipped: [[line | null, reason], ...]}}
 """
@@ -32,12 +33,13 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 
-from .documents import Document, checksum_bytes, jsonl_records
+from .documents import Document, checksum_bytes, inconsistencies, jsonl_records
 from .errors import BadDocumentError, DocumentsMissingError
 from .index import (
     CURRENT,
@@ -63,6 +65,8 @@ MANIFEST_FORMAT = 1
 #: changing; its stat is not trusted next time (the checksum decides), as git does for the index.
 _RACY_NS = 2_000_000_000
 _PROGRESS_EVERY_S = 0.1
+#: Lines of inconsistent sheets the report prints (all are in `ReindexReport.inconsistent`).
+REPORT_LIMIT = 20
 #: A build from scratch of at least this many files uses two indexing processes.
 PARALLEL_BUILD_FILES = 1_000
 
@@ -77,6 +81,7 @@ class ReindexReport:
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     coverage: dict[str, int] = field(default_factory=dict)
+    inconsistent: list[tuple[str, str]] = field(default_factory=list)  # (id, what is wrong), by id
     generation: str | None = None  # the generation this run published, None when nothing changed
     current: str | None = None  # the generation readers use after the run
     index_dir: str = ""
@@ -102,6 +107,12 @@ class ReindexReport:
         total = self.coverage.get("documents", 0)
         missing = ", ".join(f"{self.coverage.get('no_' + name, 0)} without {name}" for name in FACET_FIELDS)
         lines.append(f"coverage over {total} documents: {missing}")
+        if self.inconsistent:
+            sheets = len({doc_id for doc_id, _ in self.inconsistent})
+            lines.append(f"inconsistent dates in {sheets} sheet{'s' if sheets > 1 else ''}:")
+            lines.extend(f"  {doc_id}: {reason}" for doc_id, reason in self.inconsistent[:REPORT_LIMIT])
+            if len(self.inconsistent) > REPORT_LIMIT:
+                lines.append(f"  … and {len(self.inconsistent) - REPORT_LIMIT} more")
         return "\n".join(lines)
 
 
@@ -343,11 +354,13 @@ class _Run:
         self.progress = progress
         self.old_docs: dict[str, str] = manifest.get("documents") or {}
         self.old_facets: dict[str, dict[str, bool]] = manifest.get("facets") or {}
+        self.old_dates: dict[str, list] = manifest.get("dates") or {}
         self.old_files: dict[str, dict] = manifest.get("files") or {}
         self.old_owner = _owners(self.old_files)
         self.files: dict[str, dict] = {}
         self.documents: dict[str, str] = {}
         self.facets: dict[str, dict[str, bool]] = {}
+        self.dates: dict[str, list] = {}
         self.owner: dict[str, tuple[str, int | None]] = {}
         self.report = ReindexReport(index_dir=str(index_dir))
         self.generation = None
@@ -379,6 +392,7 @@ class _Run:
             prune(self.index_dir)  # also finishes a prune a killed run left half done
         self.report.current = _current_name(self.index_dir)
         self.report.coverage = self._coverage()
+        self.report.inconsistent = self._inconsistent()
         return self.report
 
     def _visit(self, source: _Source) -> None:
@@ -422,10 +436,14 @@ class _Run:
         if doc is None:  # unchanged file that already owned the id
             self.documents[doc_id] = old_checksum
             self.facets[doc_id] = self.old_facets.get(doc_id) or dict.fromkeys(FACET_FIELDS, False)
+            if doc_id in self.old_dates:
+                self.dates[doc_id] = self.old_dates[doc_id]
             self.report.unchanged += 1
             return
         self.documents[doc_id] = doc.checksum
         self.facets[doc_id] = _facets(doc)
+        if doc.dates() is not None:
+            self.dates[doc_id] = list(doc.dates())
         if old_checksum is None:
             self.report.added += 1
         elif old_checksum != doc.checksum or previous_owner not in (None, rel):
@@ -507,6 +525,7 @@ class _Run:
             "documents": self.documents,
             "count": len(self.documents),
             "facets": self.facets,
+            "dates": self.dates,
             "files": self.files,
         }
 
@@ -522,6 +541,15 @@ class _Run:
         for name in FACET_FIELDS:
             coverage[f"no_{name}"] = sum(1 for present in self.facets.values() if not present.get(name))
         return coverage
+
+    def _inconsistent(self) -> list[tuple[str, str]]:
+        """Sheets whose dates contradict each other or their status, judged today (so re-judged each run)."""
+        this_year = datetime.now().year
+        return [
+            (doc_id, problem)
+            for doc_id in sorted(self.dates)
+            for problem in inconsistencies(tuple(self.dates[doc_id]), this_year)
+        ]
 
 
 def _owners(files: dict[str, dict]) -> dict[str, str]:

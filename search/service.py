@@ -26,14 +26,16 @@ from typing import Any
 
 import numpy as np
 
+from .analysis import tokens
 from .errors import BadQueryError, IndexMissingError
-from .facets import FACETS, FacetIndex, FacetValue, Filters
+from .facets import FACETS, RANGES, FacetIndex, FacetValue, Filters
 from .index import CURRENT, Generation, current_generation
-from .places import resolve_country
+from .places import find_cities, resolve_country
 from .ranking import rank
-from .scoring import PostingStore
+from .scoring import FIELDS, PostingStore
 from .snippets import highlight, snippet_from_offsets
 from .syntax import ParsedQuery, parse
+from .understand import Understood, understand
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +59,17 @@ class SearchRequest:
     year: Sequence[int] = ()
     year_from: int | None = None
     year_to: int | None = None
+    active_year: Sequence[int] = ()
+    active_from: int | None = None
+    active_to: int | None = None
+    kind: Sequence[str] = ()
     type: Sequence[str] = ()
     status: Sequence[str] = ()
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    understand: bool = True
+    ignore: Sequence[str] = ()
 
     @classmethod
     def from_params(cls, params: Mapping[str, Sequence[str]]) -> SearchRequest:
@@ -83,11 +91,17 @@ class SearchRequest:
             year=tuple(_whole(v, "year") for v in many("year")),
             year_from=_optional_whole(one("year_from"), "year_from"),
             year_to=_optional_whole(one("year_to"), "year_to"),
+            active_year=tuple(_whole(v, "active_year") for v in many("active_year")),
+            active_from=_optional_whole(one("active_from"), "active_from"),
+            active_to=_optional_whole(one("active_to"), "active_to"),
+            kind=many("kind"),
             type=many("type"),
             status=many("status"),
             sort=one("sort") or "relevance",
             page=_optional_whole(one("page"), "page", default=1),
             per_page=_optional_whole(one("per_page"), "per_page", default=10),
+            understand=_flag(one("understand"), "understand", default=True),
+            ignore=many("ignore"),
         )
 
     def validate(self) -> None:
@@ -106,15 +120,21 @@ class SearchRequest:
             raise BadQueryError(
                 f"page {self.page} is too deep: results stop at {MAX_DEPTH} (page × per_page); refine the query"
             )
-        for name in ("year_from", "year_to"):
-            value = getattr(self, name)
-            if value is not None and not _is_int(value):
+        for low, high in (("year_from", "year_to"), ("active_from", "active_to")):
+            for name in (low, high):
+                value = getattr(self, name)
+                if value is not None and not _is_int(value):
+                    raise BadQueryError(f"{name} must be a year such as 2021")
+            if (
+                getattr(self, low) is not None
+                and getattr(self, high) is not None
+                and getattr(self, low) > getattr(self, high)
+            ):
+                raise BadQueryError(f"{low} ({getattr(self, low)}) is after {high} ({getattr(self, high)})")
+        for name in ("year", "active_year"):
+            if not all(_is_int(y) for y in getattr(self, name)):
                 raise BadQueryError(f"{name} must be a year such as 2021")
-        if not all(_is_int(y) for y in self.year):
-            raise BadQueryError("year must be a year such as 2021")
-        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            raise BadQueryError(f"year_from ({self.year_from}) is after year_to ({self.year_to})")
-        for name in ("country", "year", "type", "status"):
+        for name in ("country", "year", "active_year", "kind", "type", "status", "ignore"):
             if len(getattr(self, name)) > MAX_FILTER_VALUES:
                 raise BadQueryError(f"too many {name} values (at most {MAX_FILTER_VALUES})")
 
@@ -135,6 +155,16 @@ def _whole(text: str, name: str) -> int:
 
 def _optional_whole(text: str | None, name: str, default: int | None = None) -> int | None:
     return default if text is None else _whole(text, name)
+
+
+def _flag(text: str | None, name: str, default: bool) -> bool:
+    if text is None:
+        return default
+    if text.lower() in ("1", "true", "yes", "oui"):
+        return True
+    if text.lower() in ("0", "false", "no", "non"):
+        return False
+    raise BadQueryError(f"{name} must be 1 or 0, got {text[:40]!r}")
 
 
 @dataclass(frozen=True)
@@ -175,6 +205,8 @@ class SearchResult:
     suggestion: str | None = None
     expansions: list[Any] = field(default_factory=list)
     warnings: list[Any] = field(default_factory=list)
+    understood: list[Understood] = field(default_factory=list)
+    text_query: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of the HTTP API (key order as documented)."""
@@ -224,7 +256,8 @@ class SearchService:
         self._switch_lock = threading.Lock()  # one thread opens a new generation at a time
         self._pointer = self._stat_pointer()
         self._open = self._load()
-        resolve_country("GN")  # build the gazetteer now, not during the first request (~1 s)
+        resolve_country("GN")  # build the gazetteers now, not during the first requests (~1 s, ~2 s)
+        find_cities("Bichkek")
         self._checked = time.monotonic()
 
     # -- generations -------------------------------------------------------------------------
@@ -320,11 +353,9 @@ class SearchService:
         """One page of hits with snippets, the exact total and the facet counts."""
         started = time.perf_counter()
         request.validate()
-        parsed = parse(request.q)
         with self._lease() as current:
             result = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page, took_ms=0.0)
-            result.warnings = list(parsed.warnings)
-            filters = _with_query_filters(self._filters(request, current.facets), parsed, current.facets, result)
+            filters, parsed = self._read(request, current, result)
             mask = current.facets.filter_mask(filters)
             if parsed.clauses:
                 selection = _ranked(current, request, parsed, mask, result)
@@ -339,14 +370,34 @@ class SearchService:
         result.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return result
 
+    def _read(self, request: SearchRequest, current: _Open, result: SearchResult) -> tuple[Filters, ParsedQuery]:
+        """The filters (parameters, words understood as filters, field syntax) and the text query."""
+        filters = self._filters(request, current.facets)
+        text = request.q
+        if request.understand and text.strip():
+            reading = understand(text, current.facets.knows, request.ignore)
+            if reading.understood:
+                filters = _with_understood(filters, reading.understood)
+                mask = current.facets.filter_mask(filters)
+                text = reading.text(keep_place=lambda item: _mentioned(current.store, item.source_text, mask))
+                result.understood = reading.understood
+        result.text_query = text
+        parsed = parse(text)
+        result.warnings = list(parsed.warnings)
+        return _with_query_filters(filters, parsed, current.facets, result), parsed
+
     def _filters(self, request: SearchRequest, facets: FacetIndex) -> Filters:
         return Filters(
             country=tuple(dict.fromkeys(_country_code(c, facets) for c in request.country)),
             year=tuple(dict.fromkeys(str(y) for y in request.year)),
+            active_year=tuple(dict.fromkeys(str(y) for y in request.active_year)),
+            kind=tuple(dict.fromkeys(request.kind)),
             type=tuple(dict.fromkeys(request.type)),
             status=tuple(dict.fromkeys(request.status)),
             year_from=request.year_from,
             year_to=request.year_to,
+            active_from=request.active_from,
+            active_to=request.active_to,
         )
 
 
@@ -358,6 +409,30 @@ class _Selection:
     shown: list[int]
     terms: set[str] = field(default_factory=set)
     scores: dict[int, float] = field(default_factory=dict)
+
+
+def _with_understood(filters: Filters, understood: list[Understood]) -> Filters:
+    """Add the filters read from the query's words; explicit range parameters win over words."""
+    changes: dict[str, Any] = {}
+    for item in understood:
+        bounds = item.bounds()
+        if bounds is None:
+            changes[item.facet] = (*changes.get(item.facet, filters.values(item.facet)), item.value)
+            continue
+        low_name, high_name = RANGES[item.facet]
+        if getattr(filters, low_name) is None and getattr(filters, high_name) is None:
+            changes[low_name], changes[high_name] = bounds
+    return replace(filters, **{k: tuple(dict.fromkeys(v)) if isinstance(v, tuple) else v for k, v in changes.items()})
+
+
+def _mentioned(store: PostingStore, text: str, mask: np.ndarray) -> bool:
+    """Whether a page passing ``mask`` has the words of ``text`` in its title or body."""
+    for term in tokens(text):
+        for field_name in FIELDS:
+            ids, _ = store.postings(field_name, term)
+            if mask[ids].any():
+                return True
+    return False
 
 
 def _with_query_filters(filters: Filters, parsed: ParsedQuery, facets: FacetIndex, result: SearchResult) -> Filters:
@@ -372,6 +447,7 @@ def _with_query_filters(filters: Filters, parsed: ParsedQuery, facets: FacetInde
         filters,
         country=tuple(dict.fromkeys(countries)),
         year=tuple(dict.fromkeys([*filters.year, *parsed.filters.get("year", [])])),
+        kind=tuple(dict.fromkeys([*filters.kind, *parsed.filters.get("kind", [])])),
         type=tuple(dict.fromkeys([*filters.type, *parsed.filters.get("type", [])])),
         status=tuple(dict.fromkeys([*filters.status, *parsed.filters.get("status", [])])),
         year_from=parsed.year_from if parsed.year_from is not None else filters.year_from,

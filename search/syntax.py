@@ -4,9 +4,9 @@
 
 Supported: ``"exact phrase"``, ``-exclude`` (a word or a phrase), ``OR`` between two parts,
 ``prefix*``, and field filters ``pays:`` / ``annee:`` (a year or ``from..to``) / ``statut:`` /
-``type:`` (a quoted value for several words). Nothing here raises: unbalanced quotes or
-parentheses, a lone ``-`` or ``:``, an unknown field or a bad year degrade to plain words and
-add a message to ``warnings``.
+``type:`` / ``nature:`` (projet, communiqué…; a quoted value for several words). Nothing here
+raises: unbalanced quotes or parentheses, a lone ``-`` or ``:``, an unknown field or a bad year
+degrade to plain words and add a message to ``warnings``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ FIELDS = {
     "statut": "status",
     "status": "status",
     "type": "type",
+    "nature": "kind",
+    "kind": "kind",
 }
 # One piece of the query: an optional '-', then field:"quoted", field:value, "quoted", or a bare word.
 PIECE = re.compile(

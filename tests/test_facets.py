@@ -23,8 +23,10 @@ def facets() -> FacetIndex:
         size=size,
         countries=COUNTRIES,
         year=np.array(YEARS, dtype=float),
+        start_year=np.full(size, NAN),
         end_year=np.full(size, NAN),
         budget=np.full(size, NAN),
+        kind=["news"] * size,
         type=TYPES,
         status=STATUSES,
     )
@@ -114,3 +116,57 @@ def test_year_facet_ignores_its_own_range(facets):
 
 def test_no_filter_mask_is_every_live_document(facets):
     assert facets.filter_mask(Filters()).tolist() == facets.live.tolist()
+
+
+def project_columns(rows) -> Columns:
+    """Columns of documents given as (kind, year, start, end, status)."""
+    size = len(rows)
+    return Columns(
+        size=size,
+        countries=[[] for _ in rows],
+        year=np.array([r[1] for r in rows], dtype=float),
+        start_year=np.array([r[2] for r in rows], dtype=float),
+        end_year=np.array([r[3] for r in rows], dtype=float),
+        budget=np.full(size, NAN),
+        kind=[r[0] for r in rows],
+        type=[None] * size,
+        status=[r[4] for r in rows],
+    )
+
+
+SPANS = [
+    ("project", 2019, 2019, 2021, "Achevé"),  # 0: 2019–2021
+    ("project", 2023, 2023, NAN, "Actif"),  # 1: still running: 2023 to this year (2025)
+    ("project", 2018, 2018, NAN, "Achevé"),  # 2: no end, finished: its first year only
+    ("project", NAN, 2022, 2020, "Achevé"),  # 3: start after end (reported by reindex): 2020–2022
+    ("news", 2020, NAN, NAN, None),  # 4: a dated news item: its year
+    ("news", NAN, NAN, NAN, None),  # 5: no year at all
+]
+
+
+def test_active_years_cover_every_year_a_project_ran():
+    facets = FacetIndex(project_columns(SPANS), np.ones(len(SPANS), dtype=bool), this_year=2025)
+    counts = as_counts(facets.counts(everything(facets), Filters())["active_year"])
+    assert counts == {"2018": 1, "2019": 1, "2020": 3, "2021": 2, "2022": 1, "2023": 1, "2024": 1, "2025": 1}
+    assert as_counts(facets.counts(everything(facets), Filters())["year"]) == {
+        "2019": 1,
+        "2023": 1,
+        "2018": 1,
+        "2020": 1,
+    }  # the sheet's own year is unchanged
+
+
+def test_active_year_filters_and_ranges():
+    facets = FacetIndex(project_columns(SPANS), np.ones(len(SPANS), dtype=bool), this_year=2025)
+    assert np.flatnonzero(facets.filter_mask(Filters(active_year=("2020",)))).tolist() == [0, 3, 4]
+    assert np.flatnonzero(facets.filter_mask(Filters(active_year=("2018", "2024")))).tolist() == [1, 2]
+    assert np.flatnonzero(facets.filter_mask(Filters(active_from=2022))).tolist() == [1, 3]
+    assert np.flatnonzero(facets.filter_mask(Filters(active_to=2018))).tolist() == [2]
+    assert np.flatnonzero(facets.filter_mask(Filters(active_from=2021, active_to=2021))).tolist() == [0, 3]
+
+
+def test_kind_facet_has_french_labels_and_accepts_them():
+    facets = FacetIndex(project_columns(SPANS), np.ones(len(SPANS), dtype=bool), this_year=2025)
+    listing = facets.counts(everything(facets), Filters())["kind"]
+    assert [(v.value, v.label, v.count) for v in listing] == [("project", "Projet", 4), ("news", "Communiqué", 2)]
+    assert facets.filter_mask(Filters(kind=("communiqué",))).sum() == 2  # the label works as a value

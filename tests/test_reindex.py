@@ -435,3 +435,47 @@ def test_an_index_of_an_older_schema_is_rebuilt_from_scratch(
     monkeypatch.setattr(reindex_module, "SCHEMA_VERSION", reindex_module.SCHEMA_VERSION + 1)
     report = reindex(docs, index)
     assert report.added == 5 and report.generation not in (None, first.generation)
+
+
+def test_report_flags_sheets_whose_dates_contradict(docs: Path, index: Path) -> None:
+    records = [
+        {
+            "id": "late-start",
+            "title": "Projet A",
+            "text": "Santé.",
+            "kind": "project",
+            "start_year": 2023,
+            "end_year": 2021,
+            "status": "Achevé",
+        },
+        {
+            "id": "still-active",
+            "title": "Projet B",
+            "text": "Santé.",
+            "kind": "project",
+            "start_year": 2010,
+            "end_year": 2012,
+            "status": "Actif",
+        },
+        {
+            "id": "fine",
+            "title": "Projet C",
+            "text": "Santé.",
+            "kind": "project",
+            "start_year": 2010,
+            "end_year": 2012,
+            "status": "Achevé",
+        },
+    ]
+    (docs / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    report = reindex(docs, index)
+    flagged = dict(report.inconsistent)
+    assert flagged["late-start"] == "starts in 2023, after its end in 2021"
+    assert flagged["still-active"] == "status Actif but it ended in 2012"
+    assert "fine" not in flagged
+    assert "001_cb2261dd374509e4" in flagged  # the seed sheet still says Actif after its end in 2024
+    text = report.format()
+    assert "inconsistent dates in 3 sheets:" in text and "late-start: starts in 2023" in text
+
+    again = reindex(docs, index)  # nothing re-parsed, the flags are still reported
+    assert again.generation is None and again.inconsistent == report.inconsistent

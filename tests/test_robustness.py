@@ -320,7 +320,8 @@ def test_a_batch_of_bad_page_files_is_indexed_safely_or_skipped_with_a_reason(tm
     )
     result = run_search_cli("reindex", "--documents", str(docs), "--index", str(index))
     assert result.returncode == 0, result.stderr
-    skipped = dict(re.findall(r"^  (\S+): (.+)$", result.stdout, re.M))
+    skipped_block = result.stdout.split("skipped:\n", 1)[1].split("coverage over", 1)[0]
+    skipped = dict(re.findall(r"^  (\S+): (.+)$", skipped_block, re.M))
     jsonl = bad / "records.jsonl"
     assert set(skipped) == {
         str(bad / "invalid_utf8.txt"),

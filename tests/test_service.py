@@ -201,8 +201,10 @@ def test_result_serialises_to_the_api_shape(service):
         "suggestion",
         "expansions",
         "warnings",
+        "understood",
+        "text_query",
     ]
-    assert list(data["facets"]) == ["country", "year", "type", "status"]
+    assert list(data["facets"]) == ["country", "year", "active_year", "kind", "type", "status"]
     assert set(data["hits"][0]) == {
         "id",
         "title",
