@@ -19,8 +19,9 @@ not made: the words stay text):
 Only bare words are read: quoted phrases, ``-exclusions``, ``field:value`` and the operands of
 ``OR`` are left as typed. Structural words (years, statuses, kinds and their prepositions) leave
 the text: they describe the metadata, and as text they match nearly every page of that kind. A
-place name stays in the text as well when other words remain and pages passing the filters
-mention it: removing it would lose those pages (and its ranking signal).
+place name stays in the text as well when pages passing the filters mention it: removing it would
+lose those pages (and its ranking signal and highlights); `Bichkek` alone ranks the pages of
+Kirghizistan that name Bichkek, as a user expects, rather than listing all of them by date.
 """
 
 from __future__ import annotations
@@ -89,16 +90,9 @@ class Understanding:
     places: set[Understood] = field(default_factory=set)
 
     def text(self, keep_place: Callable[[Understood], bool] | None = None) -> str:
-        """The query without the recognised words; place names kept where ``keep_place`` says so.
-
-        Places are kept only when other words remain: a query of filters alone browses them.
-        """
-        structural = [(s, e) for s, e, item in self.spans if item not in self.places]
-        places = [(s, e, item) for s, e, item in self.spans if item in self.places]
-        rest = _cut(self.query, structural + [(s, e) for s, e, _ in places])
-        if not rest or keep_place is None:
-            return rest
-        return _cut(self.query, structural + [(s, e) for s, e, item in places if not keep_place(item)])
+        """The query without the recognised words; place names kept where ``keep_place`` says so."""
+        drop = [(s, e) for s, e, item in self.spans if item not in self.places or not (keep_place and keep_place(item))]
+        return _cut(self.query, drop)
 
 
 @dataclass(frozen=True)

@@ -408,3 +408,44 @@ def test_analysis_inspector_page_shows_each_stage(client):
     assert client.get("/analyse", query_string={"text": "x" * 2001}).status_code == 400
     escaped = client.get("/analyse", query_string={"text": "<script>alert(1)</script>"}).get_data(as_text=True)
     assert "<script>alert" not in escaped
+
+
+# -- filters understood in the query ----------------------------------------------------------
+
+
+def test_understood_filters_are_chips_that_give_the_words_back_to_the_text(client):
+    page = get(client, "/?q=sant%C3%A9+Bichkek+2021+projets+achev%C3%A9s")
+    chips = page.find("a", **{"class": "chip chip-understood"})
+    assert "Filtres reconnus :" in page.text
+    assert "Pays Kirghizistan ✕" in page.text and "Année 2021 ✕" in page.text
+    assert "Type de page Projet ✕" in page.text and "Statut Achevé ✕" in page.text
+    first = params(chips[0]["href"])
+    assert first == [("q", "santé Bichkek 2021 projets achevés"), ("ignore", "country:KG")]
+    exact = params(page.one("a", **{"class": "exact-text"})["href"])
+    assert exact == [("q", "santé Bichkek 2021 projets achevés"), ("understand", "0")]
+    assert re.search(r"\b1 résultat\b", page.text)
+    # the facet box of an understood value is ticked but locked: its chip is the way to remove it
+    assert re.search(r'name="country" value="KG" checked disabled', page.source)
+
+
+def test_ignoring_an_understood_filter_keeps_the_others(client):
+    page = get(client, "/?q=sant%C3%A9+Bichkek+2021+projets&ignore=country:KG")
+    assert "Pays Kirghizistan ✕" not in page.text and "Année 2021 ✕" in page.text
+    hidden = {(a["name"], a["value"]) for a in page.find("input", type="hidden")}
+    assert ("ignore", "country:KG") in hidden  # kept when facets or sort change
+
+
+def test_exact_text_mode_shows_no_understood_chips(client):
+    page = get(client, "/?q=Bichkek+2021&understand=0")
+    assert page.find("a", **{"class": "chip chip-understood"}) == []
+    assert "Filtres reconnus" not in page.text
+
+
+def test_active_year_and_kind_facets_are_listed(client):
+    page = get(client, "/")
+    assert facet_item(page, "active_year", "2023") == ("2023", 2, False)
+    assert facet_item(page, "kind", "news") == ("Communiqué", 2, False)
+    assert "En cours en" in page.text and "Type de page" in page.text
+    chosen = get(client, "/?active_year=2024&active_from=2020")
+    assert "En cours en : 2024 ✕" in chosen.text and "En cours depuis 2020" in chosen.text
+    assert re.search(r"\b1 résultat\b", chosen.text)

@@ -44,11 +44,19 @@ def test_an_ignored_filter_is_searched_as_text(client):
     assert GUINEA in ids(data) and BICHKEK_AIR in ids(data)
 
 
-def test_a_lone_country_lists_its_pages(client):
-    data = search(client, q="kirghizistan")
-    assert understood(data) == [("country", "KG", "kirghizistan")]
-    assert data["text_query"] == ""
-    assert sorted(ids(data)) == sorted([BICHKEK_AIR, COHESION])
+def test_a_lone_place_ranks_the_pages_of_its_country_that_name_it(client):
+    data = search(client, q="Bichkek")
+    assert understood(data) == [("country", "KG", "Bichkek")]
+    assert data["text_query"] == "Bichkek"
+    assert ids(data)[0] == BICHKEK_AIR
+    assert "<mark>Bichkek</mark>" in data["hits"][0]["title_html"] + data["hits"][0]["snippet_html"]
+
+
+def test_filters_alone_list_their_pages_newest_first(client):
+    data = search(client, q="projets kirghizistan", ignore="country:KG")
+    assert understood(data) == [("kind", "project", "projets")]
+    data = search(client, q="projets achevés")
+    assert data["text_query"] == "" and ids(data) == [BICHKEK_AIR]
 
 
 def test_projects_current_in_a_year(client):

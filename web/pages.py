@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.analysis import MAX_INSPECTED_CHARS, inspect
 from search.errors import BadQueryError
+from search.facets import KIND_LABELS
 from search.places import resolve_country
 from search.service import MAX_DEPTH, MAX_PER_PAGE, SORTS, SearchRequest
 from search.similar import similar
@@ -29,13 +30,26 @@ from .errors import NotFoundError
 
 bp = Blueprint("pages", __name__)
 
-PARAMS = ("q", "country", "year", "year_from", "year_to", "type", "status", "sort", "page", "per_page")
-FILTERS = ("country", "year", "type", "status")
-DEFAULTS = {"sort": "relevance", "page": "1", "per_page": "10"}
-FACET_TITLES = {"country": "Pays", "year": "Année", "type": "Type de projet", "status": "Statut"}
+FILTERS = ("country", "kind", "year", "active_year", "type", "status")
+RANGE_PARAMS = ("year_from", "year_to", "active_from", "active_to")
+PARAMS = ("q", *FILTERS, *RANGE_PARAMS, "sort", "page", "per_page", "understand", "ignore")
+DEFAULTS = {"sort": "relevance", "page": "1", "per_page": "10", "understand": "1"}
+FACET_TITLES = {
+    "country": "Pays",
+    "kind": "Type de page",
+    "year": "Année",
+    "active_year": "En cours en",
+    "type": "Type de projet",
+    "status": "Statut",
+}
+RANGE_LABELS = {
+    "year_from": "Depuis",
+    "year_to": "Jusqu’à",
+    "active_from": "En cours depuis",
+    "active_to": "En cours jusqu’à",
+}
 FACET_VISIBLE = 6
 SORT_LABELS = {"relevance": "Pertinence", "newest": "Plus récents", "budget": "Budget"}
-KIND_LABELS = {"project": "Projet", "innovation": "Innovation", "news": "Communiqué", "story": "Récit", "other": "Page"}
 EXAMPLES = ("santé migrants", "pollution Bichkek", "retour volontaire", "cohésion sociale Kirghizistan")
 RELATED_LIMIT = 5
 
@@ -93,7 +107,11 @@ class State:
         )
 
     def without_filters(self) -> str:
-        return self.url([(n, v) for n, v in self.pairs if n not in (*FILTERS, "year_from", "year_to", "page")])
+        return self.url([(n, v) for n, v in self.pairs if n not in (*FILTERS, *RANGE_PARAMS, "page")])
+
+    def with_added(self, name: str, value: str) -> str:
+        """This state with one more value of a repeatable parameter, back on page 1."""
+        return self.url([(n, v) for n, v in self.pairs if n != "page"] + [(name, value)])
 
     def hidden(self, *names: str) -> list[tuple[str, str]]:
         """Pairs a form must carry as hidden fields to keep the rest of the state."""
@@ -104,6 +122,21 @@ class State:
 class Chip:
     label: str
     remove_url: str
+
+
+@dataclass(frozen=True)
+class UnderstoodChip:
+    """A filter read from the query: removing it searches its words as text (``ignore=``)."""
+
+    title: str
+    label: str
+    source_text: str
+    remove_url: str
+
+    @classmethod
+    def of(cls, item, state: State) -> UnderstoodChip:
+        title = "Période" if item.bounds() is not None and item.facet == "year" else FACET_TITLES[item.facet]
+        return cls(title, item.label, item.source_text, state.with_added("ignore", item.key))
 
 
 @dataclass(frozen=True)
@@ -125,6 +158,7 @@ def search():
     except BadQueryError as exc:
         return render_template("search.html", state=state, result=None, error=french_message(str(exc))), 400
     facets = {name: ordered_facet(result.facets.get(name, [])) for name in FILTERS}
+    understood = [UnderstoodChip.of(item, state) for item in result.understood]
     return render_template(
         "search.html",
         state=state,
@@ -132,6 +166,10 @@ def search():
         error=None,
         facets=facets,
         chips=chips(state, result),
+        understood=understood,
+        understood_values={(item.facet, item.value) for item in result.understood},
+        exact_text_url=state.with_value("understand", "0"),
+        filters=FILTERS,
         pages=pagination(state, result.total, result.page, result.per_page),
         sorts=[(value, SORT_LABELS[value]) for value in SORTS],
         current_sort=search_request.sort,
@@ -204,10 +242,9 @@ def chips(state: State, result) -> list[Chip]:
         for value in state.values(name):
             label = labels[name].get(value) or (_country_label(value) if name == "country" else value)
             found.append(Chip(f"{FACET_TITLES[name]} : {label}", state.without(name, value)))
-    if state.get("year_from"):
-        found.append(Chip(f"Depuis {state.get('year_from')}", state.without("year_from")))
-    if state.get("year_to"):
-        found.append(Chip(f"Jusqu’à {state.get('year_to')}", state.without("year_to")))
+    for name, label in RANGE_LABELS.items():
+        if state.get(name):
+            found.append(Chip(f"{label} {state.get(name)}", state.without(name)))
     return found
 
 
@@ -284,6 +321,10 @@ _PARAM_NAMES = {
     "year": "année",
     "year_from": "année de début",
     "year_to": "année de fin",
+    "active_year": "année « en cours en »",
+    "active_from": "début de la période « en cours »",
+    "active_to": "fin de la période « en cours »",
+    "kind": "type de page",
     "country": "pays",
     "type": "type de projet",
     "status": "statut",
@@ -298,10 +339,11 @@ _MESSAGES = [
         "« {value} » n’est pas un nombre entier ({name}).",
     ),
     (r"^page must be", "Le numéro de page doit être 1 ou plus."),
+    (r"^understand must be", "Le paramètre understand vaut 1 (filtres reconnus) ou 0 (texte exact)."),
     (r"^(?P<name>\w+) is out of range", "Valeur hors limites pour {name}."),
     (r"^(?P<name>\w+) must be a year", "Indiquez une année comme 2021 pour {name}."),
     (
-        r"year_from \((?P<low>.*?)\) is after year_to \((?P<high>.*?)\)",
+        r"(?:year|active)_from \((?P<low>.*?)\) is after (?:year|active)_to \((?P<high>.*?)\)",
         "L’année de début ({low}) est après l’année de fin ({high}).",
     ),
     (

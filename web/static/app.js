@@ -109,6 +109,7 @@
         if (text.trim()) params.set("q", text);
         else params.delete("q");
         params.delete("page");
+        params.delete("ignore"); // filters the previous words were kept from; new words, new reading
         load(urlFor(params), true);
       }, DEBOUNCE_MS);
     });
