@@ -192,7 +192,19 @@ def test_openapi_document_is_served_and_describes_both_endpoints(client):
     assert document["openapi"].startswith("3.")
     assert {"/api/search", "/api/documents/{id}"} <= set(document["paths"])
     names = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "country", "year", "year_from", "year_to", "type", "status", "sort", "page", "per_page"}
+    assert names == {
+        "q",
+        "country",
+        "year",
+        "year_from",
+        "year_to",
+        "type",
+        "status",
+        "sort",
+        "page",
+        "per_page",
+        "explain",
+    }
     jsonschema.Draft202012Validator.check_schema(document["components"]["schemas"]["SearchResult"])
 
 
