@@ -215,6 +215,7 @@ class Explainer:
         self.warnings: list[str] = []
         self.plan: QueryPlan | None = None
         self.norms = _norms(store, ranking)
+        self._parts: dict[tuple, tuple] = {}  # BM25F arrays of the plan's terms and long forms, per request
         if self.text_query:
             self.plan = plan(parsed, store, ranking)
             self._rank(deadline)
@@ -439,28 +440,43 @@ class Explainer:
 
     # -- score --------------------------------------------------------------------------------------
 
+    def _term_part(self, terms: tuple[str, ...]):
+        key = ("terms", terms)
+        if key not in self._parts:
+            self._parts[key] = _term_part(self.store, list(terms), self.ranking, self.norms)
+        return self._parts[key]
+
+    def _phrase_part(self, long_form: tuple[str, ...]):
+        """A long form's part, already multiplied by ``expansion_weight`` as `scoring.score` does (float32)."""
+        key = ("phrase", long_form)
+        if key not in self._parts:
+            part, present = _phrase_part(self.store, long_form, self.ranking, self.norms)
+            if present is not None:
+                part *= self.ranking.expansion_weight
+            self._parts[key] = (part, present)
+        return self._parts[key]
+
     def _score(self, docnum: int, words: list[WordPart]) -> ScoreParts:
         """Each word's part of the score, as `scoring.score` adds them up, split title/body."""
         store, ranking, norms = self.store, self.ranking, self.norms
         groups = self.plan.groups
         matched_groups = 0
         for group, word in zip(groups, words, strict=True):
-            part, present = _term_part(store, group.terms, ranking, norms)
+            part, present = self._term_part(tuple(group.terms))
             value = float(part[docnum]) if part is not None else 0.0
             title_value = value * _title_share(store, group.terms, docnum, ranking, norms)
             in_doc = present is not None and bool(present[docnum])
             for long_form in group.phrases:
-                phrase_part, phrase_present = _phrase_part(store, long_form, ranking, norms)
+                phrase_part, phrase_present = self._phrase_part(tuple(long_form))
                 if phrase_present is None:
                     continue
                 in_doc |= bool(phrase_present[docnum])
-                phrase_part *= ranking.expansion_weight  # as scoring.score does, in float32
                 long_value = float(phrase_part[docnum])
                 if long_value > value:  # scoring.score keeps the larger (np.maximum)
                     value = long_value
                     word.via_long_form = True
                     title_value = sum(
-                        float(_term_part(store, [term], ranking, norms)[0][docnum])
+                        float(self._term_part((term,))[0][docnum])
                         * ranking.expansion_weight
                         * _title_share(store, [term], docnum, ranking, norms)
                         for term in long_form
