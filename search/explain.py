@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from . import facets as facets_module
 from .analysis import fold, french_analyzer, inspect, tokens
 from .facets import FACETS, FacetIndex, Filters
 from .query import DEFAULT_RANKING, Group, QueryPlan, Ranking, phrase, plan
@@ -73,8 +74,7 @@ FILTER_LABELS = {
     "status": "statut",
     "kind": "type de page",
     "active_year": "année d’activité",
-    "year_from": "année (à partir de)",
-    "year_to": "année (jusqu’à)",
+    "other": "autre filtre",
 }
 SPLIT_RULE = (
     "Each word's part is split between title and body in proportion to the field-weighted, "
@@ -82,6 +82,8 @@ SPLIT_RULE = (
 )
 MAX_FORMS = 8
 MAX_ID_CHARS = 1_000
+#: Facets a request may bound by a range, and the `Filters` fields holding the bounds.
+_RANGES: dict[str, tuple[str, str]] = getattr(facets_module, "RANGES", {"year": ("year_from", "year_to")})
 _ELIDED_BEFORE = re.compile(r"(?<![^\W\d_])(?:l|m|t|qu|n|s|j|d|c|jusqu|quoiqu|lorsqu|puisqu)['’‘ʼ′]\Z", re.IGNORECASE)
 
 
@@ -124,9 +126,11 @@ class FilterCheck:
 
     name: str
     label: str
-    wanted: list[str]
-    document: list[str]
+    wanted: list[str]  # labels of the selected values (any of them will do)
+    document: list[str]  # the document's values (labels)
     passed: bool
+    low: int | None = None  # a range on the facet: from this year (inclusive)
+    high: int | None = None  # to this year (inclusive)
 
 
 @dataclass
@@ -348,28 +352,19 @@ class Explainer:
     # -- filters ------------------------------------------------------------------------------------
 
     def _filters(self, docnum: int, passes: bool) -> list[FilterCheck]:
+        """One check per facet with selected values or a range, judged by the facet index's own mask."""
         checks: list[FilterCheck] = []
         for name in FACETS:
             wanted = tuple(self.filters.values(name))
-            if not wanted:
+            low, high = (getattr(self.filters, bound, None) for bound in _RANGES.get(name, ("", "")))
+            if not wanted and low is None and high is None:
                 continue
             facet = self.facets.facets[name]
             have = [facet.labels[int(o)] for o in facet.ordinals[facet.docs == docnum]]
             labels = [facet.labels[o] if (o := facet.ordinal(v)) is not None else v for v in wanted]
-            passed = bool(facet.mask(self.facets.size, wanted)[docnum])
-            checks.append(FilterCheck(name, FILTER_LABELS.get(name, name), labels, have, passed))
-        year = self.facets.year[docnum]
-        have_year = [] if np.isnan(year) else [str(int(year))]
-        if self.filters.year_from is not None:
-            passed = bool(have_year) and bool(year >= self.filters.year_from)
-            checks.append(
-                FilterCheck("year_from", FILTER_LABELS["year_from"], [str(self.filters.year_from)], have_year, passed)
-            )
-        if self.filters.year_to is not None:
-            passed = bool(have_year) and bool(year <= self.filters.year_to)
-            checks.append(
-                FilterCheck("year_to", FILTER_LABELS["year_to"], [str(self.filters.year_to)], have_year, passed)
-            )
+            mask = self.facets.facet_mask(name, self.filters)
+            passed = True if mask is None else bool(mask[docnum])
+            checks.append(FilterCheck(name, FILTER_LABELS.get(name, name), labels, have, passed, low, high))
         if not passes and all(c.passed for c in checks):  # a rule of the facet index we do not model
             checks.append(FilterCheck("other", "autre filtre", [], [], False))
         return checks
@@ -611,6 +606,20 @@ def _quoted(items) -> str:
     return ", ".join(items[:-1]) + " et " + items[-1]
 
 
+def _wanted(check: FilterCheck) -> str:
+    """What a filter asks for, in words: « Guinée », l’une des valeurs « A » et « B », 2019 à 2022."""
+    parts = []
+    if check.wanted:
+        parts.append(_quoted(check.wanted) if len(check.wanted) == 1 else "l’une des valeurs " + _quoted(check.wanted))
+    if check.low is not None and check.high is not None:
+        parts.append(f"de {check.low} à {check.high}")
+    elif check.low is not None:
+        parts.append(f"{check.low} ou après")
+    elif check.high is not None:
+        parts.append(f"{check.high} ou avant")
+    return ", ".join(parts) or "une autre valeur"
+
+
 def _where(word: WordPart) -> str:
     places = []
     if word.title_tf:
@@ -678,14 +687,9 @@ def _sentences(result: Explanation, explainer: Explainer) -> list[str]:
         for check in result.filters:
             if not check.passed:
                 have = ", ".join(check.document) or "aucune valeur"
-                wanted = _quoted(check.wanted) or "une autre valeur"
-                if check.name == "year_from":
-                    wanted = f"{check.wanted[0]} ou après"
-                elif check.name == "year_to":
-                    wanted = f"{check.wanted[0]} ou avant"
-                elif len(check.wanted) > 1:
-                    wanted = "l’une des valeurs " + wanted
-                sentences.append(f"Écarté par le filtre {check.label} : il faut {wanted}, le document a {have}.")
+                sentences.append(
+                    f"Écarté par le filtre {check.label} : il faut {_wanted(check)}, le document a {have}."
+                )
     if not explainer.text_query:
         order = "les plus récents d’abord" if result.sort == "newest" else "les plus gros budgets d’abord"
         sentences.append(f"Recherche sans mots : tous les documents qui passent les filtres sont listés, {order}.")
@@ -726,7 +730,7 @@ def _sentences(result: Explanation, explainer: Explainer) -> list[str]:
     for check in result.filters:
         if check.passed:
             have = ", ".join(check.document)
-            sentences.append(f"Gardé par le filtre {check.label} ({_quoted(check.wanted)}) : le document a {have}.")
+            sentences.append(f"Gardé par le filtre {check.label} ({_wanted(check)}) : le document a {have}.")
     return sentences
 
 

@@ -206,13 +206,14 @@ def test_the_title_and_body_split_follows_the_weighted_frequencies(service):
 def test_the_filters_that_kept_it(service):
     found = explain(service, "guinee", q="migrants", country=["guinée"], status=["actif"], year_from=2020)
     assert found.verdict == "shown" and found.passes_filters
-    checks = {c.name: (c.wanted, c.document, c.passed) for c in found.filters}
+    checks = {c.name: (c.wanted, c.document, c.passed, c.low, c.high) for c in found.filters}
     assert checks == {
-        "country": (["Guinée"], ["Guinée"], True),
-        "status": (["Actif"], ["Actif"], True),
-        "year_from": (["2020"], ["2021"], True),
+        "country": (["Guinée"], ["Guinée"], True, None, None),
+        "year": ([], ["2021"], True, 2020, None),
+        "status": (["Actif"], ["Actif"], True, None, None),
     }
     assert "Gardé par le filtre pays (« Guinée ») : le document a Guinée." in found.sentences
+    assert "Gardé par le filtre année (2020 ou après) : le document a 2021." in found.sentences
 
 
 def test_filters_are_read_generically_from_every_facet(service):
@@ -246,7 +247,13 @@ def test_why_not_a_filter(service):
 def test_why_not_a_year_range(service):
     found = explain(service, "guinee", q="migrants", year_from=2022)
     assert found.verdict == "filtered_out"
-    assert "Écarté par le filtre année (à partir de) : il faut 2022 ou après, le document a 2021." in found.sentences
+    assert "Écarté par le filtre année : il faut 2022 ou après, le document a 2021." in found.sentences
+    both = explain(service, "guinee", q="migrants", year=[2021, 2023], year_from=2022, year_to=2024)
+    assert both.verdict == "filtered_out"
+    assert (
+        "Écarté par le filtre année : il faut l’une des valeurs « 2021 » et « 2023 », de 2022 à 2024,"
+        " le document a 2021." in both.sentences
+    )
 
 
 def test_why_not_no_query_word(service):

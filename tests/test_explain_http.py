@@ -76,7 +76,15 @@ def test_explain_a_hit(client):
     guinee = next(w for w in data["words"] if w["query"] == "guinee")
     assert {"text": "Guinée", "field": "title", "how": "accent"}.items() <= guinee["forms"][0].items()
     assert data["filters"] == [
-        {"name": "country", "label": "pays", "wanted": ["Guinée"], "document": ["Guinée"], "passed": True}
+        {
+            "name": "country",
+            "label": "pays",
+            "wanted": ["Guinée"],
+            "document": ["Guinée"],
+            "passed": True,
+            "low": None,
+            "high": None,
+        }
     ]
     assert data["sentences"][0] == "Ce document est dans les résultats : classé 1er sur 1, page 1."
 
