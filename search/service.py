@@ -28,6 +28,7 @@ import numpy as np
 
 from .analysis import tokens
 from .errors import BadQueryError, IndexMissingError
+from .explain import Explainer, Explanation
 from .facets import FACETS, RANGES, FacetIndex, FacetValue, Filters
 from .index import CURRENT, Generation, current_generation
 from .places import find_cities, resolve_country
@@ -45,6 +46,7 @@ MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
 MAX_QUERY_CHARS = 500
 MAX_FILTER_VALUES = 50
+MAX_ID_CHARS = 1_000  # a longer document id is unknown without looking
 CHECK_INTERVAL_S = 1.0
 #: Time one search may spend on optional work (phrase checks, suggestions) before it answers.
 TIME_BUDGET_S = 1.0
@@ -70,6 +72,7 @@ class SearchRequest:
     per_page: int = 10
     understand: bool = True
     ignore: Sequence[str] = ()
+    explain: bool = False  # each hit carries an `explain.Explanation` (as a dict)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Sequence[str]]) -> SearchRequest:
@@ -102,6 +105,7 @@ class SearchRequest:
             per_page=_optional_whole(one("per_page"), "per_page", default=10),
             understand=_flag(one("understand"), "understand", default=True),
             ignore=many("ignore"),
+            explain=_flag(one("explain"), "explain", default=False),
         )
 
     def validate(self) -> None:
@@ -134,6 +138,9 @@ class SearchRequest:
         for name in ("year", "active_year"):
             if not all(_is_int(y) for y in getattr(self, name)):
                 raise BadQueryError(f"{name} must be a year such as 2021")
+        for name in ("understand", "explain"):
+            if not isinstance(getattr(self, name), bool):
+                raise BadQueryError(f"{name} must be 1 or 0")
         for name in ("country", "year", "active_year", "kind", "type", "status", "ignore"):
             if len(getattr(self, name)) > MAX_FILTER_VALUES:
                 raise BadQueryError(f"too many {name} values (at most {MAX_FILTER_VALUES})")
@@ -158,11 +165,13 @@ def _optional_whole(text: str | None, name: str, default: int | None = None) -> 
 
 
 def _flag(text: str | None, name: str, default: bool) -> bool:
+    """A yes/no parameter: ``1``/``true``/``oui`` or ``0``/``false``/``non``; absent: ``default``."""
     if text is None:
         return default
-    if text.lower() in ("1", "true", "yes", "oui"):
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "oui", "on"):
         return True
-    if text.lower() in ("0", "false", "no", "non"):
+    if value in ("0", "false", "no", "non", "off"):
         return False
     raise BadQueryError(f"{name} must be 1 or 0, got {text[:40]!r}")
 
@@ -191,6 +200,7 @@ class Hit:
     type: str | None
     status: str | None
     url: str | None
+    explanation: dict[str, Any] | None = None  # with ``explain=1``: why this hit (`explain.Explanation`)
 
 
 @dataclass
@@ -367,8 +377,27 @@ class SearchService:
                 _hit(current.searcher, d, selection.terms, selection.scores.get(d), positions.get(d, []))
                 for d in selection.shown
             ]
+            if request.explain:
+                result.hits = _explained(current, request, parsed, filters, selection.shown, result.hits)
         result.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return result
+
+    def explain(self, request: SearchRequest, doc_id: str) -> Explanation:
+        """Why the document ``doc_id`` is (or is not) in the results of ``request``, at which rank.
+
+        Ranked and filtered exactly as `search` would (words understood as filters included); an
+        unknown id gives an explanation whose ``exists`` is False (``verdict`` "not_found").
+        """
+        request.validate()
+        with self._lease() as current:
+            scratch = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page, took_ms=0.0)
+            filters, parsed = self._read(request, current, scratch)
+            docnum = None
+            if isinstance(doc_id, str) and 0 < len(doc_id) <= MAX_ID_CHARS:
+                docnum = current.searcher.document_number(id=doc_id)
+            explanation = _explainer(current, request, parsed, filters).explain(docnum, str(doc_id))
+            explanation.warnings[:0] = [w for w in scratch.warnings if w not in explanation.warnings]
+            return explanation
 
     def _read(self, request: SearchRequest, current: _Open, result: SearchResult) -> tuple[Filters, ParsedQuery]:
         """The filters (parameters, words understood as filters, field syntax) and the text query."""
@@ -514,6 +543,48 @@ def _sorted_page(facets: FacetIndex, candidates: np.ndarray, sort: str, offset: 
 def _descending(values: np.ndarray) -> np.ndarray:
     """Sort key putting large values first and missing (NaN) values last."""
     return np.where(np.isnan(values), np.inf, -values)
+
+
+def _explainer(current: _Open, request: SearchRequest, parsed: ParsedQuery, filters: Filters) -> Explainer:
+    """An `Explainer` ranking and sorting as `search` does for this request."""
+    sort = request.sort
+
+    def order(candidates: np.ndarray) -> np.ndarray:
+        return _sort_order(current.facets, candidates, "newest" if sort == "relevance" else sort)
+
+    return Explainer(
+        current.searcher,
+        current.store,
+        current.facets,
+        parsed,
+        filters,
+        sort=sort,
+        page=request.page,
+        per_page=request.per_page,
+        order=order,
+        deadline=time.perf_counter() + TIME_BUDGET_S,
+    )
+
+
+def _explained(
+    current: _Open, request: SearchRequest, parsed: ParsedQuery, filters: Filters, shown: list[int], hits: list[Hit]
+) -> list[Hit]:
+    """The page's hits, each with its explanation (one `Explainer` for the whole page)."""
+    explainer = _explainer(current, request, parsed, filters)
+    return [
+        replace(hit, explanation=explainer.explain(docnum, hit.id).to_dict())
+        for docnum, hit in zip(shown, hits, strict=True)
+    ]
+
+
+def _sort_order(facets: FacetIndex, candidates: np.ndarray, sort: str) -> np.ndarray:
+    """Document numbers of all ``candidates`` in the order `_sorted_page` pages through them."""
+    docnums = np.flatnonzero(candidates)
+    if sort == "budget":
+        keys = [_descending(facets.columns.budget[docnums])]
+    else:
+        keys = [_descending(facets.columns.end_year[docnums]), _descending(facets.columns.year[docnums])]
+    return docnums[np.lexsort([docnums, *keys])]
 
 
 def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, list[tuple[int, str, int, int]]]:

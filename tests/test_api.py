@@ -209,6 +209,7 @@ def test_openapi_document_is_served_and_describes_both_endpoints(client):
         "per_page",
         "understand",
         "ignore",
+        "explain",
     }
     jsonschema.Draft202012Validator.check_schema(document["components"]["schemas"]["SearchResult"])
 

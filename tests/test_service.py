@@ -217,6 +217,7 @@ def test_result_serialises_to_the_api_shape(service):
         "type",
         "status",
         "url",
+        "explanation",
     }
     assert data["took_ms"] > 0
 

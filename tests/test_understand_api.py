@@ -90,3 +90,14 @@ def test_bad_understanding_parameters_are_clear_errors(client):
     assert "understand must be 1 or 0" in error["message"]
     assert "active_from" in search(client, 400, active_from="2024", active_to="2020")["error"]["message"]
     assert "active_year" in search(client, 400, active_year="vingt")["error"]["message"]
+
+
+def test_why_not_names_the_understood_filter_that_excluded_a_page(client):
+    query = "santé Bichkek 2021 projets achevés"
+    response = client.get("/api/explain", query_string={"q": query, "id": COHESION})
+    data = response.get_json()
+    assert response.status_code == 200 and data["verdict"] == "filtered_out"
+    failed = {f["name"]: f["document"] for f in data["filters"] if not f["passed"]}
+    assert failed == {"year": ["2022"], "status": ["Actif"]}
+    kept = client.get("/api/explain", query_string={"q": query, "id": BICHKEK_AIR}).get_json()
+    assert kept["verdict"] == "shown" and all(f["passed"] for f in kept["filters"])

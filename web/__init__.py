@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, backend, errors, health, pages, security
+from . import api, backend, errors, health, pages, security, why
 
 DEFAULT_INDEX_DIR = "index_data/index"
 
@@ -42,4 +42,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(why.bp)
     return app

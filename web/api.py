@@ -1,4 +1,4 @@
-"""The JSON API: ``/api/search``, ``/api/documents/<id>`` and ``/api/openapi.json``.
+"""The JSON API: ``/api/search``, ``/api/explain``, ``/api/documents/<id>`` and ``/api/openapi.json``.
 
 Views only translate: query string → `SearchRequest`, `SearchResult` → JSON. Parameter checks
 live in `SearchRequest` so every client of the service gets the same messages.
@@ -55,3 +55,16 @@ def openapi():
 def openapi_document() -> dict:
     """The API description kept in the repository (web/openapi.json)."""
     return json.loads(OPENAPI_PATH.read_text("utf-8"))
+
+
+@bp.get("/explain")
+def explain():
+    """Why a document is (or is not) in the results of a search: the same parameters as /api/search, plus ``id``."""
+    params = request.args.to_dict(flat=False)
+    doc_id = (params.get("id") or [""])[0]
+    if not doc_id.strip():
+        raise BadQueryError("id is required: the id of the document to explain")
+    explanation = backend.service().explain(SearchRequest.from_params(params), doc_id)
+    if not explanation.exists:
+        raise NotFoundError(f"no document with id {doc_id[:200]!r}")
+    return jsonify(explanation.to_dict())

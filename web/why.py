@@ -1,0 +1,51 @@
+"""The « Pourquoi ce résultat ? » page (``/pourquoi?id=…&q=…&<filters>``), JSON twin ``/api/explain``.
+
+It takes the search page's parameters plus ``id`` and shows, in French, why that document is in
+the results (words found and how, score parts, filters that kept it) or why it is not. A form
+on the page asks the same about any other document id. Like the other pages it holds no search
+logic: `SearchService.explain` answers.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request, url_for
+
+from search.errors import BadQueryError
+from search.explain import HOW_FR
+from search.service import SearchRequest
+
+from . import backend
+from .pages import State, french_message
+
+bp = Blueprint("why", __name__)
+
+
+@bp.get("/pourquoi")
+def why():
+    state = State(request.args)
+    doc_id = request.args.get("id", "").strip()
+    context = {"doc_id": doc_id, "explanation": None, "error": None, "how_labels": HOW_FR}
+    context["api_url"] = api_url(state, doc_id)
+    context["hidden"] = state.pairs
+    if not doc_id:
+        return render_template("why.html", **context)
+    try:
+        explanation = backend.service().explain(SearchRequest.from_params(request.args.to_dict(flat=False)), doc_id)
+    except BadQueryError as exc:
+        context["error"] = french_message(str(exc))
+        return render_template("why.html", **context), 400
+    context["explanation"] = explanation
+    return render_template("why.html", **context), (200 if explanation.exists else 404)
+
+
+def api_url(state: State, doc_id: str) -> str:
+    pairs = ([("id", doc_id)] if doc_id else []) + state.pairs
+    return url_for("api.explain") + ("?" + urlencode(pairs) if pairs else "")
+
+
+@bp.app_template_global()
+def why_url(state: State, doc_id: str) -> str:
+    """The explanation page of one hit, carrying the search page's query, filters, sort and page."""
+    return url_for("why.why") + "?" + urlencode([("id", doc_id), *state.pairs])
