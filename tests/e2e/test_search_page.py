@@ -144,3 +144,20 @@ def test_screenshots_desktop_and_phone(server, browser, page, phone_page, screen
     for name in ("search-desktop.png", "document-desktop.png", "search-phone.png", "document-phone.png"):
         assert (screenshots / name).stat().st_size > 10_000
     assert page.errors == [] and phone_page.errors == []
+
+
+def test_understood_filters_are_chips_one_click_gives_the_words_back(server, page):
+    page.goto(f"{server}/")
+    page.locator("#q").press_sequentially("santé Bichkek 2021 projets achevés", delay=10)
+    chips = page.locator(".chip-understood")
+    expect(chips).to_have_count(4)
+    expect(chips.first).to_contain_text("Pays Kirghizistan")
+    assert total(page) == 1
+    page.locator(".chip-understood", has_text="Année 2021").click()
+    expect(page).to_have_url(re.compile(r"ignore=year%3A2021$"))
+    expect(page.locator(".chip-understood")).to_have_count(3)
+    page.locator("a.exact-text").click()
+    expect(page).to_have_url(re.compile(r"understand=0"))
+    expect(page.locator(".chip-understood")).to_have_count(0)
+    assert total(page) > 1
+    assert page.errors == []
