@@ -104,10 +104,12 @@ class OursSession:
     def _request(self, query: BenchQuery, with_filter: bool):
         from ..service import SearchRequest
 
+        # understand=False: the other engines search the words as given, so must we (no place or
+        # year in the words turned into a filter) for the comparison to be the same work.
         if not with_filter:
-            return SearchRequest(q=query.text)
+            return SearchRequest(q=query.text, understand=False)
         value: Any = int(query.value) if query.facet == "year" else query.value
-        return SearchRequest(q=query.text, **{query.facet: (value,)})
+        return SearchRequest(q=query.text, understand=False, **{query.facet: (value,)})
 
     def top(self, query: BenchQuery) -> int:
         from ..ranking import rank

@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 def search_path(query: BenchQuery) -> str:
-    return "/api/search?" + urlencode({"q": query.text, query.facet: query.value})
+    return "/api/search?" + urlencode({"q": query.text, query.facet: query.value, "understand": "0"})
 
 
 def start_server(index_dir: Path, port: int, workers: int = 2) -> subprocess.Popen:
