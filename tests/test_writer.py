@@ -183,3 +183,49 @@ def test_a_failing_worker_fails_the_build(tmp_path: Path, seed_documents: list[D
         except BaseException:
             writer.cancel()
             raise
+
+
+class PostingByPostingWriter(FastSegmentWriter):
+    """The reference for `write_term`: Whoosh's field writer fed one posting at a time."""
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        lastname = None
+        for name, term, payload in self.termpool.merged():
+            if name != lastname:
+                if lastname is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(name, self.schema[name])
+                lastname = name
+            fieldwriter.start_term(term)
+            postings = [(0, 1, b"", None)] * payload if isinstance(payload, int) else payload
+            for docnum, weight, value, length in postings:
+                fieldwriter.add(docnum, weight, value or b"", length)
+            fieldwriter.finish_term()
+        fieldwriter.finish_field()
+        fieldwriter.close()
+        self.termpool.close()
+
+
+def segment_files(folder: Path) -> dict[str, bytes]:
+    """The segment's files by extension (segment names are random)."""
+    return {path.suffix: path.read_bytes() for path in folder.iterdir() if path.suffix in (".pst", ".trm")}
+
+
+def test_block_writer_writes_whoosh_bytes(tmp_path: Path, seed_documents: list[Document]) -> None:
+    docs = corpus(seed_documents, count=200)
+    # Long posting lists too: several blocks per term.
+    docs += [Document(id=f"long-{n}", title="migrants", body="migrants santé " * (n % 7 + 1)) for n in range(300)]
+    folders = {}
+    for name, writer_class in (("reference", PostingByPostingWriter), ("blocks", FastSegmentWriter)):
+        folder = folders[name] = tmp_path / name
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), build_schema())
+        writer = writer_class(ix, compound=False)
+        for doc in docs:
+            writer.add_document(**document_fields(doc))
+        writer.commit()
+    reference, blocks = segment_files(folders["reference"]), segment_files(folders["blocks"])
+    assert set(reference) == {".pst", ".trm"}
+    assert blocks == reference
