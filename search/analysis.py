@@ -375,6 +375,24 @@ def _term(text: str, stem_words: bool) -> tuple[str, bool]:
     return token.text, bool(token.stopped)
 
 
+@lru_cache(maxsize=200_000)
+def index_entry(word: str) -> tuple[tuple[tuple[bytes, bytes, bool, bool, bool, int, int, int], ...], int]:
+    """`_word_entry` for the index writer: both index forms of each part of one raw word.
+
+    Each part: (index term, whole folded word for the ``spell_*`` field, is a stop word, is an
+    ordinal suffix, is a number, position offset, start, end), the terms as UTF-8 bytes; and
+    the word's width in positions. The stop word test runs on the folded word in both chains,
+    so one flag serves both (tests compare the writer with Whoosh's own).
+    """
+    stemmed, width = _word_entry(word, True)
+    whole, _ = _word_entry(word, False)
+    parts = tuple(
+        (term.encode("utf-8"), folded[0].encode("utf-8"), stopped, is_suffix, is_number, rel, start, end)
+        for (term, stopped, is_suffix, is_number, rel, start, end), folded in zip(stemmed, whole, strict=True)
+    )
+    return parts, width
+
+
 def french_analyzer(stem_words: bool = True) -> FrenchAnalyzer:
     """The analyzer for title and body, at index and query time; ``stem_words=False`` keeps words whole."""
     return FrenchAnalyzer(stem_words)

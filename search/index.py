@@ -28,6 +28,7 @@ from .acronyms import encode, extract_pairs
 from .analysis import french_analyzer
 from .documents import Document
 from .errors import IndexLockedError, IndexMissingError
+from .writer import open_writer
 
 log = logging.getLogger(__name__)
 
@@ -243,10 +244,7 @@ def build_index(docs: Iterable[Document], index_dir: str | Path, limitmb: int = 
 def _build(docs: Iterable[Document], index_dir: str | Path, limitmb: int, procs: int) -> int:
     generation = new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation.path), build_schema())
-    if procs > 1:
-        writer = ix.writer(limitmb=limitmb, procs=procs, multisegment=True)
-    else:
-        writer = ix.writer(limitmb=limitmb)
+    writer = open_writer(ix, limitmb=limitmb, procs=procs)
     count = 0
     checksums = {}
     try:

@@ -56,6 +56,7 @@ from .index import (
     write_atomic,
 )
 from .pages import MAX_PAGE_BYTES, decode_page, parse_text
+from .writer import open_writer
 
 __all__ = ["ReindexReport", "reindex"]
 
@@ -490,10 +491,8 @@ class _Run:
             else:
                 _link_files(self.previous.path, self.generation.path)
                 ix = whoosh_index.open_dir(str(self.generation.path))
-            if self.parallel:  # a big build from scratch: two processes, two segments (~3x faster)
-                self.writer = ix.writer(limitmb=256, procs=2, multisegment=True)
-            else:
-                self.writer = ix.writer(limitmb=256)
+            # A big build from scratch uses two processes, two segments.
+            self.writer = open_writer(ix, limitmb=256, procs=2 if self.parallel else 1)
         return self.writer
 
     def _commit(self, deleted: list[str]) -> None:
