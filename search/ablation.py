@@ -23,10 +23,13 @@ from .documents import read_jsonl
 from .evaluate import measure, run_queries
 from .query import DEFAULT_RANKING, Ranking
 
+#: The engine as it was before per-field saturation and the exact-word bonus.
+_BM25F = DEFAULT_RANKING.but(fields="bm25f", exact_weight=0.0)
+
 STEPS: list[tuple[str, Ranking]] = [
     (
         "our French chain, BM25F k1=1.2 b=0.75, title ×2",
-        Ranking(
+        _BM25F.but(
             k1=1.2,
             b=0.75,
             title_b=0.75,
@@ -38,11 +41,14 @@ STEPS: list[tuple[str, Ranking]] = [
     ),
     (
         "+ tuned BM25F (k1=2, b=0.4, title ×8, title b=0.3)",
-        DEFAULT_RANKING.but(expansions=False, typos=False, question_weight=1.0),
+        _BM25F.but(expansions=False, typos=False, question_weight=1.0),
     ),
-    ("+ acronyms (curated + learned from pages)", DEFAULT_RANKING.but(typos=False, question_weight=1.0)),
-    ("+ typo tolerance (5+ letters: 1 edit, 9+: 2)", DEFAULT_RANKING.but(question_weight=1.0)),
-    ("+ question words softened (final)", DEFAULT_RANKING),
+    ("+ acronyms (curated + learned from pages)", _BM25F.but(typos=False, question_weight=1.0)),
+    ("+ typo tolerance (5+ letters: 1 edit, 9+: 2)", _BM25F.but(question_weight=1.0)),
+    ("+ question words softened", _BM25F),
+    ("  with exact-word bonus alone (0.3)", _BM25F.but(exact_weight=0.3)),
+    ("  with per-field saturation alone (dismax, tie 0.3)", _BM25F.but(fields="dismax")),
+    ("+ exact-word bonus and per-field saturation (final)", DEFAULT_RANKING),
     ("  with proximity bonus (not kept)", DEFAULT_RANKING.but(proximity=1.0)),
     ("  with AND operator (not kept)", DEFAULT_RANKING.but(operator="and")),
 ]

@@ -40,6 +40,7 @@ from .analysis import fold, french_analyzer, inspect, tokens
 from .facets import FACETS, FacetIndex, Filters
 from .query import DEFAULT_RANKING, Group, QueryPlan, Ranking, phrase, plan
 from .scoring import (
+    EXACT_SUFFIX,
     FIELDS,
     PostingStore,
     Scored,
@@ -77,8 +78,10 @@ FILTER_LABELS = {
     "other": "autre filtre",
 }
 SPLIT_RULE = (
-    "Each word's part is split between title and body in proportion to the field-weighted, "
-    "length-normalised term frequencies (title_boost · tf / norm) that BM25F adds up before saturating them."
+    "Each word's part is split between title and body: with per-field saturation (dismax, the default) "
+    "as the best field's saturated frequency plus tie × the other's; with BM25F in proportion to the "
+    "field-weighted, length-normalised term frequencies (title_boost · tf / norm) it adds up before "
+    "saturating them. The exact-word bonus (the words as typed, unstemmed) is split the same way."
 )
 MAX_FORMS = 8
 MAX_ID_CHARS = 1_000
@@ -118,6 +121,7 @@ class WordPart:
     title_score: float = 0.0
     body_score: float = 0.0
     via_long_form: bool = False  # the part came from an acronym long form (better than the word)
+    exact_score: float = 0.0  # of ``score``, the bonus for the words as typed (unstemmed)
 
 
 @dataclass
@@ -435,10 +439,10 @@ class Explainer:
 
     # -- score --------------------------------------------------------------------------------------
 
-    def _term_part(self, terms: tuple[str, ...]):
-        key = ("terms", terms)
+    def _term_part(self, terms: tuple[str, ...], suffix: str = ""):
+        key = ("terms", terms, suffix)
         if key not in self._parts:
-            self._parts[key] = _term_part(self.store, list(terms), self.ranking, self.norms)
+            self._parts[key] = _term_part(self.store, list(terms), self.ranking, self.norms, suffix)
         return self._parts[key]
 
     def _phrase_part(self, long_form: tuple[str, ...]):
@@ -460,6 +464,13 @@ class Explainer:
             part, present = self._term_part(tuple(group.terms))
             value = float(part[docnum]) if part is not None else 0.0
             title_value = value * _title_share(store, group.terms, docnum, ranking, norms)
+            exact_value = 0.0
+            if part is not None and ranking.exact_weight > 0 and group.words:
+                exact, _ = self._term_part(tuple(group.words), EXACT_SUFFIX)
+                if exact is not None:
+                    exact_value = float(np.float32(ranking.exact_weight) * exact[docnum])
+                    value = float(np.float32(part[docnum]) + np.float32(exact_value))  # float32, as score()
+                    title_value += exact_value * _title_share(store, group.words, docnum, ranking, norms, EXACT_SUFFIX)
             in_doc = present is not None and bool(present[docnum])
             for long_form in group.phrases:
                 phrase_part, phrase_present = self._phrase_part(tuple(long_form))
@@ -469,6 +480,7 @@ class Explainer:
                 long_value = float(phrase_part[docnum])
                 if long_value > value:  # scoring.score keeps the larger (np.maximum)
                     value = long_value
+                    exact_value = 0.0
                     word.via_long_form = True
                     title_value = sum(
                         float(self._term_part((term,))[0][docnum])
@@ -477,6 +489,7 @@ class Explainer:
                         for term in long_form
                     )
             word.score = value * group.weight
+            word.exact_score = exact_value * group.weight
             word.title_score = title_value * group.weight
             word.body_score = word.score - word.title_score
             matched_groups += in_doc
@@ -485,6 +498,7 @@ class Explainer:
             coordination = float((matched_groups / len(groups)) ** ranking.coord)
             for word in words:
                 word.score *= coordination
+                word.exact_score *= coordination
                 word.title_score *= coordination
                 word.body_score *= coordination
         total = float(self.scored.scores[docnum])
@@ -510,10 +524,17 @@ def _tf_any(store: PostingStore, term: str, docnum: int) -> bool:
     return any(_tf(store, f, term, docnum) for f in FIELDS)
 
 
-def _title_share(store: PostingStore, terms, docnum: int, ranking: Ranking, norms) -> float:
-    """The title's share of the field-weighted, length-normalised frequency BM25F saturates."""
+def _title_share(store: PostingStore, terms, docnum: int, ranking: Ranking, norms, suffix: str = "") -> float:
+    """The title's share of a word's part, as `scoring._term_part` combines the two fields (SPLIT_RULE)."""
     weights = {"title": ranking.title_boost, "body": 1.0}
-    by_field = {f: sum(weights[f] * _tf(store, f, t, docnum) / float(norms[f][docnum]) for t in terms) for f in FIELDS}
+    by_field = {
+        f: sum(weights[f] * _tf(store, f + suffix, t, docnum) / float(norms[f][docnum]) for t in terms) for f in FIELDS
+    }
+    if ranking.fields == "dismax":
+        k1 = ranking.k1
+        saturated = {f: tf * (k1 + 1) / (k1 + tf) for f, tf in by_field.items()}
+        best = max(saturated, key=lambda f: saturated[f])
+        by_field = {f: value if f == best else ranking.tie * value for f, value in saturated.items()}
     total = by_field["title"] + by_field["body"]
     return by_field["title"] / total if total else 0.0
 

@@ -37,7 +37,7 @@ GENERATION_PREFIX = "gen-"
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 #: Bump when build_schema() or document_fields() change: `reindex` then rebuilds from scratch.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def build_schema() -> Schema:
@@ -48,6 +48,10 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=analyzer, phrase=True, spelling=True),
         # Character offsets with positions: snippets are cut and highlighted without re-analysis.
         body=TEXT(analyzer=analyzer, phrase=True, chars=True, spelling=True),
+        # The same words folded but not stemmed: an exact-word bonus (Elasticsearch's ``most_fields``
+        # with an exact subfield) ranks ``formation`` above ``formé`` for a query typed ``formation``.
+        title_exact=TEXT(analyzer=french_analyzer(stem_words=False), phrase=False),
+        body_exact=TEXT(analyzer=french_analyzer(stem_words=False), phrase=False),
         kind=ID(stored=True),
         country=KEYWORD(stored=True, lowercase=False, scorable=False),
         year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
@@ -68,6 +72,8 @@ def document_fields(doc: Document) -> dict:
         "id": doc.id,
         "title": doc.title,
         "body": doc.body,
+        "title_exact": doc.title,
+        "body_exact": doc.body,
         "kind": doc.kind,
         "record": json.dumps(doc.to_dict(), ensure_ascii=False),
     }

@@ -34,6 +34,10 @@ class Ranking:
     proximity: weight of a bonus for consecutive query words close together in the body.
     expansion_weight: how much a match through an acronym's long form counts next to the word.
     typos: match unknown words of 5+ letters within one edit (9+ letters: two).
+    exact_weight: weight of a second BM25 over the words as typed (folded, not stemmed), added
+    to the stemmed one: ``formation`` ranks pages saying *formation* above pages saying *formé*.
+    fields: ``bm25f`` adds title and body frequencies before saturation; ``dismax`` saturates each
+    field on its own and takes the best plus ``tie`` times the other.
     """
 
     k1: float = 2.0
@@ -48,6 +52,9 @@ class Ranking:
     expansions: bool = True
     typos: bool = True
     question_weight: float = 0.2
+    exact_weight: float = 0.3
+    fields: Literal["bm25f", "dismax"] = "dismax"
+    tie: float = 0.3
 
     def but(self, **changes) -> Ranking:
         return replace(self, **changes)
@@ -79,6 +86,7 @@ class Group:
     text: str
     terms: list[str]
     phrases: list[tuple[str, ...]] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # folded, unstemmed: the exact-word bonus
     weight: float = 1.0
     exact: bool = False  # from a quoted phrase or a prefix: no typo correction
 
@@ -108,13 +116,20 @@ def analyse(text: str) -> list[Group]:
     """The analysed query: one group of alternative terms per position, duplicates dropped."""
     groups: dict[int, Group] = {}
     seen: set[str] = set()
-    for token in french_analyzer()(text, positions=True, chars=True):
-        if token.text in seen:
+    # Stemming changes a token's text, never how many tokens there are: the two runs line up.
+    stemmed = [(t.text, t.pos, t.startchar, t.endchar) for t in french_analyzer()(text, positions=True, chars=True)]
+    whole = [t.text for t in french_analyzer()(text, no_morph=True)]
+    for (term, pos, start, end), word in zip(stemmed, whole, strict=True):
+        group = groups.get(pos)
+        if group is not None and word not in group.words:
+            group.words.append(word)
+        if term in seen:
             continue
-        seen.add(token.text)
-        typed = text[token.startchar : token.endchar]
-        group = groups.setdefault(token.pos, Group(text=typed, terms=[]))
-        group.terms.append(token.text)
+        seen.add(term)
+        group = groups.setdefault(pos, Group(text=text[start:end], terms=[]))
+        group.terms.append(term)
+        if word not in group.words:
+            group.words.append(word)
     return [groups[pos] for pos in sorted(groups)]
 
 
@@ -168,6 +183,7 @@ def _add_clause(plan_: QueryPlan, clause: Clause, vocabulary: Vocabulary | None)
     if clause.or_previous and plan_.groups and groups:
         merged = plan_.groups[-1]
         merged.terms += [t for g in groups for t in g.terms if t not in merged.terms]
+        merged.words += [w for g in groups for w in g.words if w not in merged.words]
         merged.text = f"{merged.text} OR {clause.text}"
         return
     plan_.groups += groups
@@ -233,6 +249,7 @@ def _correct(plan_: QueryPlan, vocabulary: Vocabulary) -> None:
         terms = list(dict.fromkeys(term for w in words for term in tokens(w)))
         if terms:
             group.terms = terms
+            group.words = list(words)
             plan_.corrections[word] = words[0]
 
 

@@ -7,6 +7,8 @@ block), kept as numpy arrays, and a query is scored for every document at once:
     tf~(d)   = Σ_fields  w_f · tf_f(d) / (1 − b_f + b_f · len_f(d) / avglen_f)
     score(d) = Σ_terms   idf(t) · tf~(d) / (k1 + tf~(d))        (true BM25F, Robertson 2004)
 
+or, with ``Ranking.fields == "dismax"``, each field saturated on its own and combined as the best
+field plus ``tie`` times the other; plus the same over the unstemmed words (``exact_weight``);
 then multiplied by a coordination factor (share of query words matched) and re-ranked on the
 top candidates by a proximity bonus (query words near each other in the body).
 """
@@ -39,6 +41,7 @@ PREFIX_SCAN = 2_000
 NEAR_WORDS_CACHE = 10_000
 PHRASE_CHUNK = 256
 PROXIMITY_CANDIDATES = 200
+EXACT_SUFFIX = "_exact"  # title_exact, body_exact: the folded words before stemming
 
 
 @dataclass
@@ -268,6 +271,10 @@ def score(store: PostingStore, groups: list[Group], ranking) -> Scored:
     norms = _norms(store, ranking)
     for group in groups:
         part, present = _term_part(store, group.terms, ranking, norms)
+        if part is not None and ranking.exact_weight > 0 and group.words:
+            exact, _ = _term_part(store, group.words, ranking, norms, EXACT_SUFFIX)
+            if exact is not None:
+                part += ranking.exact_weight * exact
         for phrase in group.phrases:
             phrase_part, phrase_present = _phrase_part(store, phrase, ranking, norms)
             if phrase_present is not None:
@@ -294,23 +301,37 @@ def _norms(store: PostingStore, ranking) -> dict[str, np.ndarray]:
     }
 
 
-def _term_part(store: PostingStore, terms, ranking, norms) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """BM25F of a set of alternative terms (their frequencies add up), and where they occur."""
+def _term_part(
+    store: PostingStore, terms, ranking, norms, suffix: str = ""
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """BM25F of a set of alternative terms (their frequencies add up), and where they occur.
+
+    ``suffix`` picks the fields: ``""`` the stemmed title and body, ``_exact`` their whole words
+    (same lengths: stemming never changes how many words a field has). With ``ranking.fields ==
+    "dismax"`` each field saturates on its own: best field plus ``tie`` times the other.
+    """
     weights = {"title": ranking.title_boost, "body": 1.0}
-    tf = np.zeros(store.size, dtype=np.float32)
+    tf = {field: np.zeros(store.size, dtype=np.float32) for field in FIELDS}
     present = []
     for term in terms:
         for field in FIELDS:
-            ids, freqs = store.postings(field, term)
+            ids, freqs = store.postings(field + suffix, term)
             if len(ids):
-                tf[ids] += weights[field] * freqs / norms[field][ids]
+                tf[field][ids] += weights[field] * freqs / norms[field][ids]
                 present.append(ids)
     if not present:
         return None, None
     docs = np.unique(np.concatenate(present))
+    k1 = ranking.k1
+    if ranking.fields == "dismax":
+        title, body = ((tf[field][docs] * (k1 + 1) / (k1 + tf[field][docs])) for field in FIELDS)
+        best = np.maximum(title, body)
+        saturated = best + ranking.tie * (title + body - best)
+    else:
+        summed = tf["title"][docs] + tf["body"][docs]
+        saturated = summed * (k1 + 1) / (k1 + summed)
     part = np.zeros(store.size, dtype=np.float32)
-    saturated = tf[docs]
-    part[docs] = idf(store.doc_count, len(docs)) * saturated * (ranking.k1 + 1) / (ranking.k1 + saturated)
+    part[docs] = idf(store.doc_count, len(docs)) * saturated
     mask = np.zeros(store.size, dtype=bool)
     mask[docs] = True
     return part, mask
