@@ -77,3 +77,20 @@ def test_tiny_run_writes_every_figure(tmp_path: Path, source_path: Path) -> None
                 assert figures[key] > 0, (name, key)
             assert figures["full_queries"] == 8
     assert "full page p95" in report(written)
+
+
+def test_a_two_process_only_run_searches_the_index_it_built(tmp_path: Path, source_path: Path) -> None:
+    options = Options(
+        sizes=(80,),
+        queries=4,
+        engines=("ours",),
+        out=tmp_path / "bench-results.json",
+        workdir=tmp_path / "work",
+        budget_s=5.0,
+        procs=(2,),  # it used to look for the one-process index and fail
+        http=False,
+        source=source_path,
+    )
+    figures = run(options, log=lambda message: None)["80"]["ours"]
+    assert figures["index_docs_per_s_2proc"] > 0 and figures["full_p95_ms"] > 0
+    assert not (tmp_path / "work" / "index-80" / "ours-p2").exists()  # removed after the run

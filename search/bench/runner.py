@@ -84,10 +84,11 @@ def measure_size(size: int, engines: list[str], options: Options, log: Log) -> d
     figures: dict[str, Any] = {}
     for name in engines:
         figures[name] = measure_engine(name, size, corpus, queries_path, options, log)
+        searched = _index_dir(options, size, name, _searched_procs(name, options))
         if name == "ours" and options.http:
-            figures[name].update(measure_http(_index_dir(options, size, name, 1), queries, figures[name], options, log))
+            figures[name].update(measure_http(searched, queries, figures[name], options, log))
         if not options.keep_indexes:
-            _remove(_index_dir(options, size, name, 1))
+            _remove(searched)
     log(f"[{size}] done in {time.perf_counter() - started:.0f} s")
     return figures
 
@@ -96,11 +97,17 @@ def _index_dir(options: Options, size: int, engine: str, procs: int) -> Path:
     return options.workdir / f"index-{size}" / f"{engine}-p{procs}"
 
 
+def _searched_procs(name: str, options: Options) -> int:
+    """The build whose index is searched: the fewest processes asked for (``--procs 2`` alone: 2)."""
+    return min((p for p in options.procs if p <= get_engine(name).max_procs), default=1)
+
+
 def measure_engine(
     name: str, size: int, corpus: Path, queries_path: Path, options: Options, log: Log
 ) -> dict[str, Any]:
     """Build with one process (and two when the engine can), then time the searches."""
     figures: dict[str, Any] = {"docs": size}
+    kept = _searched_procs(name, options)
     for procs in options.procs:
         if procs > get_engine(name).max_procs:
             continue
@@ -113,7 +120,7 @@ def measure_engine(
         figures[f"index_seconds{suffix}"] = round(built["seconds"], 2)
         figures[f"build_peak_rss_mb{suffix}"] = round(max(built["peak_rss_mb"], built["children_peak_rss_mb"]), 1)
         log(f"[{size}] {name}: built with {procs} process(es) at {built['docs_per_s']:.0f} docs/s")
-        if procs == 1:
+        if procs == kept:
             figures["corpus_rss_mb"] = round(built["rss_before_mb"], 1)
             figures["index_size_mb"] = round(disk_mb(_searchable_dir(name, index_dir)), 1)
         else:
@@ -122,7 +129,7 @@ def measure_engine(
     spec = {
         "phase": "search",
         "engine": name,
-        "index": str(_index_dir(options, size, name, 1)),
+        "index": str(_index_dir(options, size, name, kept)),
         "queries": str(queries_path),
         "budget_s": options.budget_s,
     }
