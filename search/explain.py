@@ -39,6 +39,7 @@ from . import facets as facets_module
 from .analysis import fold, french_analyzer, inspect, tokens
 from .facets import FACETS, FacetIndex, Filters
 from .query import DEFAULT_RANKING, Group, QueryPlan, Ranking, phrase, plan
+from .ranking import score_plan
 from .scoring import (
     EXACT_SUFFIX,
     FIELDS,
@@ -49,7 +50,6 @@ from .scoring import (
     _term_part,
     add_proximity,
     phrase_mask,
-    score,
     top,
 )
 from .syntax import ParsedQuery
@@ -236,23 +236,10 @@ class Explainer:
     # -- the ranking, as `ranking.rank` computes it ----------------------------------------------
 
     def _rank(self, deadline: float | None) -> None:
-        store, query_plan, ranking = self.store, self.plan, self.ranking
-        scored = score(store, query_plan.groups, ranking)
-        if not query_plan.groups and query_plan.excluded and not query_plan.required:
-            scored.matched = store.live.copy()
-        self.text_matched = scored.matched.copy()  # before phrases and exclusions
-        complete = True
-        for words in query_plan.required:
-            found, done = phrase_mask(store, words, scored.matched, deadline)
-            scored.matched &= found
-            complete &= done
-        for words in query_plan.excluded:
-            found, done = phrase_mask(store, words, scored.matched, deadline)
-            scored.matched &= ~found
-            complete &= done
+        store, ranking = self.store, self.ranking
+        scored, self.text_matched, complete = score_plan(store, self.plan, ranking, deadline)
         if not complete:
             self.warnings.append("vérification des expressions exactes incomplète (temps dépassé)")
-        scored.scores[~scored.matched] = 0
         self.before_proximity = scored.scores.copy()
         add_proximity(store, scored, ranking, self.mask)
         self.scored = scored

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .query import DEFAULT_RANKING, Ranking, plan
-from .scoring import PostingStore, add_proximity, phrase_mask, score, top
+from .query import DEFAULT_RANKING, QueryPlan, Ranking, plan
+from .scoring import PostingStore, Scored, add_proximity, phrase_mask, score, top
 from .suggest import SUGGEST_BELOW, suggest
 from .syntax import ParsedQuery, parse
 
@@ -40,6 +40,32 @@ class RankedPage:
     suggestion: str | None = None
 
 
+def score_plan(
+    store: PostingStore, query_plan: QueryPlan, ranking: Ranking, deadline: float | None = None
+) -> tuple[Scored, np.ndarray, bool]:
+    """The scores of a query plan: its words, then its required phrases and exclusions applied.
+
+    Returns the scores (0 outside the matches, no proximity bonus yet), the documents the words
+    alone matched (before phrases and exclusions), and whether the phrase checks finished before
+    ``deadline``. `rank` and the explanations (`explain`) both start here.
+    """
+    scored = score(store, query_plan.groups, ranking)
+    if not query_plan.groups and query_plan.excluded and not query_plan.required:
+        scored.matched = store.live.copy()  # only exclusions: everything else matches
+    by_words = scored.matched.copy()
+    complete = True
+    for words in query_plan.required:
+        found, done = phrase_mask(store, words, scored.matched, deadline)
+        scored.matched &= found
+        complete &= done
+    for words in query_plan.excluded:
+        found, done = phrase_mask(store, words, scored.matched, deadline)
+        scored.matched &= ~found
+        complete &= done
+    scored.scores[~scored.matched] = 0
+    return scored, by_words, complete
+
+
 def rank(
     store: PostingStore,
     query: str | ParsedQuery,
@@ -58,21 +84,9 @@ def rank(
     query_plan = plan(parsed, store, ranking)
     if isinstance(query, str):  # otherwise the caller parsed it and has its warnings
         query_plan.warnings[:0] = parsed.warnings
-    scored = score(store, query_plan.groups, ranking)
-    if not query_plan.groups and query_plan.excluded and not query_plan.required:
-        scored.matched = store.live.copy()  # only exclusions: everything else matches
-    complete = True
-    for words in query_plan.required:
-        found, done = phrase_mask(store, words, scored.matched, deadline)
-        scored.matched &= found
-        complete &= done
-    for words in query_plan.excluded:
-        found, done = phrase_mask(store, words, scored.matched, deadline)
-        scored.matched &= ~found
-        complete &= done
+    scored, _, complete = score_plan(store, query_plan, ranking, deadline)
     if not complete:
         query_plan.warnings.append(PARTIAL_WARNING)
-    scored.scores[~scored.matched] = 0
     add_proximity(store, scored, ranking, mask)
     docnums, total = top(scored, limit, mask)
     hits = [RankedHit(id=store.doc_id(int(d)), docnum=int(d), score=float(scored.scores[d])) for d in docnums]
