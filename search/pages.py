@@ -560,7 +560,10 @@ _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 
 
 def _is_innovation(lines: list[str]) -> bool:
-    return any(_head(line).startswith(_INNOVATION_MARKS) for line in lines)
+    """An innovation mark before any project-sheet field (a sheet's description may quote one)."""
+    fields_start = _dash_fields_start(lines)
+    head = lines if fields_start is None else lines[:fields_start]
+    return any(_head(line).startswith(_INNOVATION_MARKS) for line in head)
 
 
 def _read_innovation(lines: list[str]) -> _Sheet:

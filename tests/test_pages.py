@@ -239,6 +239,17 @@ def test_bare_dash_inside_a_description_is_text() -> None:
     assert doc.body.endswith("qui doit rester dans le texte du document indexé.")
 
 
+def test_project_sheet_quoting_an_innovation_heading_stays_a_project() -> None:
+    text = (
+        "Santé des migrants\n-\nStatut du projet\nActif\n-\nType de projet\nMigration et développement\n"
+        "Le projet reprend la démarche de la fiche d'innovation de 2021.\n"
+        "Éléments d’innovation repris : la sensibilisation par les pairs dans les zones minières.\n"
+    )
+    doc = parse_text(text, "quote")
+    assert (doc.kind, doc.status, doc.type) == ("project", "Actif", "Migration et développement")
+    assert doc.body.endswith("dans les zones minières.")
+
+
 def test_bullet_layout_sheet() -> None:
     doc = fixture("project_bullets.txt")
     assert doc.kind == "project"
