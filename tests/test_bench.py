@@ -13,8 +13,10 @@ import pytest
 
 from search.bench.corpus import FACETS, generate, load_source, make_queries
 from search.bench.engines import available
+from search.bench.pages import measure_reindex, sheet_text
 from search.bench.runner import ENGINES, Options, report, run
 from search.documents import Document
+from search.pages import parse_text
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +65,7 @@ def test_tiny_run_writes_every_figure(tmp_path: Path, source_path: Path) -> None
         procs=(1,),
         http=False,
         source=source_path,
+        reindex_pages=0,
     )
     results = run(options, log=lambda message: None)
     written = json.loads(out.read_text("utf-8"))
@@ -90,7 +93,26 @@ def test_a_two_process_only_run_searches_the_index_it_built(tmp_path: Path, sour
         procs=(2,),  # it used to look for the one-process index and fail
         http=False,
         source=source_path,
+        reindex_pages=0,
     )
     figures = run(options, log=lambda message: None)["80"]["ours"]
     assert figures["index_docs_per_s_2proc"] > 0 and figures["full_p95_ms"] > 0
     assert not (tmp_path / "work" / "index-80" / "ours-p2").exists()  # removed after the run
+
+
+def test_bench_pages_read_back_as_the_sheets_they_were_made_from(source_path: Path) -> None:
+    for doc in generate(12, seed=7, source=load_source(source_path)):
+        parsed = parse_text(sheet_text(doc), doc.id)
+        assert (parsed.title, parsed.kind, parsed.status, parsed.type) == (doc.title, "project", doc.status, doc.type)
+        assert (parsed.start_year, parsed.end_year, parsed.year) == (doc.start_year, doc.end_year, doc.year)
+        assert [c.code for c in parsed.countries] == [c.code for c in doc.countries]
+        assert parsed.body.split() == doc.body.split()
+
+
+def test_reindex_timing_builds_then_reruns_with_nothing_changed(tmp_path: Path, source_path: Path) -> None:
+    figures = measure_reindex(tmp_path, 30, seed=7, source=source_path)
+    assert figures["pages"] == 30 and len(figures["unchanged_runs_s"]) == 3
+    assert 0 < figures["unchanged_s"] and figures["first_build_s"] > 0 and figures["one_changed_s"] > 0
+    pages = tmp_path / "pages-30-7"
+    assert len(list(pages.glob("*.txt"))) == 30  # kept for the next run, unchanged by the one-page edit
+    assert not (tmp_path / "pages-index-30").exists()

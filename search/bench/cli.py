@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn run")
     parser.add_argument("--http-seconds", type=float, default=20.0)
     parser.add_argument("--keep-indexes", action="store_true", help="leave the indexes in the workdir")
+    parser.add_argument(
+        "--reindex-pages", type=int, default=20_000, help="page files for the make-reindex timing (0 skips it)"
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -55,6 +58,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         http=not args.no_http,
         http_seconds=args.http_seconds,
         keep_indexes=args.keep_indexes,
+        reindex_pages=args.reindex_pages,
     )
     if args.source is not None:
         options = replace(options, source=args.source)

@@ -23,6 +23,7 @@ from .corpus import DEFAULT_SEED, DEFAULT_SOURCE, BenchQuery, load_source, make_
 from .engines import available, get_engine
 
 BASELINE = "tantivy"
+REINDEX_KEY = "reindex"
 PERCENTILES = (50, 95, 99)
 MODE_LABELS = {
     "top": "top 10 + total",
@@ -47,6 +48,7 @@ class Options:
     seed: int = DEFAULT_SEED
     source: Path = DEFAULT_SOURCE
     keep_indexes: bool = False
+    reindex_pages: int = 20_000
 
 
 Log = Callable[[str], None]
@@ -64,7 +66,28 @@ def run(options: Options, log: Log = _stderr) -> dict[str, Any]:
     for size in options.sizes:
         results[str(size)] = measure_size(size, engines, options, log)
         options.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), "utf-8")  # partial results survive
+    if options.reindex_pages and "ours" in engines:
+        results[REINDEX_KEY] = measure_pages(options, log)
+        options.out.write_text(json.dumps(results, indent=2, ensure_ascii=False), "utf-8")
     return results
+
+
+def measure_pages(options: Options, log: Log) -> dict[str, Any]:
+    from .pages import measure_reindex
+
+    log(f"reindex: {options.reindex_pages:,} page files, first build then runs with nothing changed")
+    try:
+        figures = measure_reindex(options.workdir, options.reindex_pages, options.seed, options.source)
+    except (RuntimeError, OSError) as exc:
+        log(f"reindex run failed: {exc}")
+        return {"pages": options.reindex_pages, "error": str(exc)}
+    log(f"reindex: nothing changed {figures['unchanged_s']:.2f} s, one page changed {figures['one_changed_s']:.2f} s")
+    return figures
+
+
+def _sizes(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The per-size parts of the results (the reindex part has its own key)."""
+    return [(size, figures) for size, figures in results.items() if size.isdigit()]
 
 
 def _usable(name: str, log: Log) -> bool:
@@ -223,12 +246,12 @@ ROWS = (
 
 def table(results: dict[str, Any]) -> str:
     """One Markdown table: a row per size and figure, a column per engine, ratio to tantivy."""
-    engines = [e for e in ENGINES if any(e in figures for figures in results.values())]
+    engines = [e for e in ENGINES if any(e in figures for _, figures in _sizes(results))]
     lines = [
         "| docs | figure | " + " | ".join(engines) + " |",
         "|---|---|" + "---|" * len(engines),
     ]
-    for size, figures in results.items():
+    for size, figures in _sizes(results):
         base = figures.get(BASELINE, {})
         for label, key, _better in ROWS:
             if not any(key in figures.get(e, {}) for e in engines):
@@ -249,7 +272,7 @@ def _cell(value: float | None, base: float | None) -> str:
 
 def http_table(results: dict[str, Any]) -> str:
     rows = []
-    for size, figures in results.items():
+    for size, figures in _sizes(results):
         ours = figures.get("ours", {})
         if "http_p95_ms" not in ours:
             continue
@@ -302,7 +325,28 @@ def targets(results: dict[str, Any]) -> list[Target]:
                1536, True),
         Target("peak server memory at 100k < 1.5 GB, gunicorn master + 2 workers (MB)",
                figure(100_000, "ours", "http_server_peak_rss_mb"), 1536, True),
+        Target("reindex with nothing changed on 20,000 pages < 2 s (s)", _unchanged_reindex(results), 2.0, True),
+        *(Target(f"HTTP p95 ≤ in-process full page p95 + 5 ms at {size:,} (ms above)",
+                 figure(size, "ours", "http_p95_minus_inprocess_ms"), 5.0, True) for size in (10_000, 100_000)),
     ]  # fmt: skip
+
+
+def _unchanged_reindex(results: dict[str, Any]) -> float | None:
+    part = results.get(REINDEX_KEY, {})
+    return part.get("unchanged_s") if part.get("pages", 0) >= 20_000 else None
+
+
+def reindex_lines(results: dict[str, Any]) -> list[str]:
+    part = results.get(REINDEX_KEY)
+    if not part or "unchanged_s" not in part:
+        return []
+    return [
+        "",
+        f"make reindex on {part['pages']:,} page files: first build {part['first_build_s']:.1f} s "
+        f"({part['first_build_pages_per_s']:,.0f} pages/s), nothing changed {part['unchanged_s']:.2f} s "
+        f"(runs {', '.join(f'{s:.2f}' for s in part['unchanged_runs_s'])}), "
+        f"one page changed {part['one_changed_s']:.2f} s",
+    ]
 
 
 def report(results: dict[str, Any]) -> str:
@@ -310,6 +354,7 @@ def report(results: dict[str, Any]) -> str:
     http = http_table(results)
     if http:
         parts += ["", "HTTP (gunicorn --workers 2, full page with one filter):", http]
+    parts += reindex_lines(results)
     parts += ["", "Targets:"]
     for target in targets(results):
         shown = "–" if target.value is None else f"{target.value:,.2f}"
