@@ -115,15 +115,25 @@ def drive(port: int, queries: list[BenchQuery], clients: int, seconds: float, re
 
 
 def http_run(
-    index_dir: Path, queries: list[BenchQuery], clients: int = 16, seconds: float = 20.0, warmup_s: float = 5.0
+    index_dir: Path,
+    queries: list[BenchQuery],
+    clients: int = 16,
+    seconds: float = 20.0,
+    warmup_s: float = 5.0,
+    workers: int = 2,
 ) -> dict[str, Any]:
-    """Start gunicorn, warm it up, drive it for ``seconds``, read its memory, stop it."""
+    """Start gunicorn, warm it up, drive it for ``seconds``, read its memory, stop it.
+
+    A second run with one client per worker (``unqueued``) shows what HTTP itself adds: with
+    ``clients`` > ``workers`` most of a request's time is spent waiting for a free worker.
+    """
     port = free_port()
-    server = start_server(index_dir, port)
+    server = start_server(index_dir, port, workers)
     try:
         wait_ready(port, server)
         drive(port, queries, clients, warmup_s, record=False)
         measured = drive(port, queries, clients, seconds, record=True)
+        measured["unqueued"] = drive(port, queries, workers, seconds / 2, record=True)
         memory = process_tree_hwm_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)

@@ -196,6 +196,11 @@ def measure_http(index_dir: Path, queries: list[BenchQuery], figures: dict, opti
     result["http_errors"] = measured["errors"]
     result["http_clients"] = measured["clients"]
     result["http_p95_minus_inprocess_ms"] = round(result["http_p95_ms"] - figures["full_p95_ms"], 3)
+    unqueued = measured["unqueued"]["latencies"] or [float("nan")]
+    for p, v in zip(PERCENTILES, np.percentile(unqueued, PERCENTILES), strict=True):
+        result[f"http_unqueued_p{p}_ms"] = round(float(v), 3)
+    result["http_unqueued_errors"] = measured["unqueued"]["errors"]
+    result["http_unqueued_p95_minus_inprocess_ms"] = round(result["http_unqueued_p95_ms"] - figures["full_p95_ms"], 3)
     result["http_server_peak_rss_mb"] = round(sum(measured["memory_hwm_mb"].values()), 1)
     result["http_worker_peak_rss_mb"] = round(
         max(v for k, v in measured["memory_hwm_mb"].items() if k.startswith("worker")), 1
@@ -279,13 +284,16 @@ def http_table(results: dict[str, Any]) -> str:
         rows.append(
             f"| {int(size):,} | {ours['http_p50_ms']:.1f} | {ours['http_p95_ms']:.1f} | {ours['http_p99_ms']:.1f} "
             f"| {ours['http_requests_per_s']:.1f} | {ours['http_errors']} | {ours['full_p95_ms']:.1f} "
-            f"| {ours['http_p95_minus_inprocess_ms']:+.1f} | {ours['http_server_peak_rss_mb']:.0f} |"
+            f"| {ours['http_p95_minus_inprocess_ms']:+.1f} | {ours['http_server_peak_rss_mb']:.0f} "
+            f"| {ours.get('http_unqueued_p95_ms', float('nan')):.1f} "
+            f"| {ours.get('http_unqueued_p95_minus_inprocess_ms', float('nan')):+.1f} |"
         )
     if not rows:
         return ""
     header = (
         "| docs | HTTP p50 ms | p95 ms | p99 ms | req/s | errors | in-process full p95 ms | p95 Δ ms "
-        "| gunicorn RSS MB (master+2 workers) |\n|---|---|---|---|---|---|---|---|---|"
+        "| gunicorn RSS MB (master+2 workers) | 1 client per worker: p95 ms | p95 Δ ms |"
+        "\n|---|---|---|---|---|---|---|---|---|---|---|"
     )
     return header + "\n" + "\n".join(rows)
 
@@ -326,8 +334,11 @@ def targets(results: dict[str, Any]) -> list[Target]:
         Target("peak server memory at 100k < 1.5 GB, gunicorn master + 2 workers (MB)",
                figure(100_000, "ours", "http_server_peak_rss_mb"), 1536, True),
         Target("reindex with nothing changed on 20,000 pages < 2 s (s)", _unchanged_reindex(results), 2.0, True),
-        *(Target(f"HTTP p95 ≤ in-process full page p95 + 5 ms at {size:,} (ms above)",
-                 figure(size, "ours", "http_p95_minus_inprocess_ms"), 5.0, True) for size in (10_000, 100_000)),
+        *(Target(f"HTTP p95 ≤ in-process full page p95 + 5 ms at {size:,}, {clients} (ms above)",
+                 figure(size, "ours", key), 5.0, True)
+          for size in (10_000, 100_000)
+          for clients, key in (("16 clients", "http_p95_minus_inprocess_ms"),
+                               ("1 client per worker", "http_unqueued_p95_minus_inprocess_ms"))),
     ]  # fmt: skip
 
 
