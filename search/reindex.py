@@ -45,7 +45,6 @@ from .index import (
     CURRENT,
     GENERATION_PREFIX,
     MANIFEST,
-    SCHEMA_VERSION,
     build_schema,
     current_generation,
     document_fields,
@@ -183,9 +182,7 @@ def _usable_generation(index_dir: Path):
                 searcher.doc_count_all()
         finally:
             ix.close()
-    except Exception:  # IndexMissingError, or any of the many types whoosh raises for a damaged folder
-        return None
-    if generation.manifest().get("schema") != SCHEMA_VERSION:
+    except Exception:  # IndexMissingError (another schema, too), or the many types whoosh raises
         return None
     return generation
 
@@ -536,10 +533,12 @@ class _Run:
         write_atomic(self.previous.path / MANIFEST, json.dumps(manifest, ensure_ascii=False))
 
     def _coverage(self) -> dict[str, int]:
-        coverage = {"documents": len(self.facets)}
-        for name in FACET_FIELDS:
-            coverage[f"no_{name}"] = sum(1 for present in self.facets.values() if not present.get(name))
-        return coverage
+        missing = dict.fromkeys(FACET_FIELDS, 0)
+        for present in self.facets.values():  # one pass: this runs on every reindex, even a no-op
+            for name in FACET_FIELDS:
+                if not present.get(name):
+                    missing[name] += 1
+        return {"documents": len(self.facets), **{f"no_{name}": count for name, count in missing.items()}}
 
     def _inconsistent(self) -> list[tuple[str, str]]:
         """Sheets whose dates contradict each other or their status, judged today (so re-judged each run)."""

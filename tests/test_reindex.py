@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pagegen import generated_pages
 
+import search.index as index_module
 import search.reindex as reindex_module
 from search.errors import DocumentsMissingError, IndexLockedError
 from search.index import CURRENT, current_generation, open_index
@@ -432,7 +433,7 @@ def test_an_index_of_an_older_schema_is_rebuilt_from_scratch(
     docs: Path, index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = reindex(docs, index)
-    monkeypatch.setattr(reindex_module, "SCHEMA_VERSION", reindex_module.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
     report = reindex(docs, index)
     assert report.added == 5 and report.generation not in (None, first.generation)
 
