@@ -32,6 +32,7 @@ new one) stays with Whoosh's writer, see `open_writer`.
 from __future__ import annotations
 
 import ctypes
+import gc
 import heapq
 import itertools
 import marshal
@@ -45,6 +46,7 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from hashlib import md5
 from pickle import dumps
 
@@ -62,6 +64,8 @@ from .analysis import WORD, FrenchAnalyzer, IndexEntries
 POSTING_BYTES = 80
 #: The same for an ``*_exact`` posting, whose weight and value are shared objects.
 EXACT_POSTING_BYTES = 40
+#: How many (field, value) → index terms a writer remembers for the other fields.
+INDEXED_VALUES = 20_000
 #: Items per marshalled chunk of a spilled run.
 RUN_CHUNK = 2_000
 #: Documents sent to a worker process at a time.
@@ -80,10 +84,11 @@ def open_writer(ix, limitmb: int = 256, procs: int = 1):
 def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, list], list[bytes]]:
     """One pass of the French analyzer over a field value, as Whoosh's formats would see it.
 
-    Returns ``{term: [last position, last end char, deltas]}`` where deltas are Whoosh's
-    `Characters` (or `Positions`, without chars) delta codes, in token order; and the whole
-    folded word of each of those tokens, in order: the terms of the unstemmed ``*_exact`` field
-    and of the spelling field (what ``analyzer(value, no_morph=True)`` yields).
+    Returns ``{term: occurrences}`` in token order, each occurrence ``(position, start char,
+    end char)``, or only the position without ``chars``; and the whole folded word of each of
+    those tokens, in order: the terms of the unstemmed ``*_exact`` field and of the spelling
+    field (what ``analyzer(value, no_morph=True)`` yields). `encode_value` turns a term's
+    occurrences into Whoosh's posting value.
     """
     seen: dict[bytes, list] = {}
     words: list[bytes] = []
@@ -94,26 +99,20 @@ def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, 
     # The loop is written out for the common word (one part, not a number): one dict subscript
     # and a few list operations per token; compounds, numbers and ordinals take the general path.
     for match in WORD.finditer(text):
-        term, word, start, end = entries[match.group()]
+        term, word, start, end = entries[match[0]]
         if term is not None:
             after_number = False
             keep(word)
-            state = get(term)
             if chars:
                 base = match.start()
-                s = base + start
-                e = base + end
-                if state is None:
-                    seen[term] = [pos, e, [(pos, s, e - s)]]
-                else:
-                    state[2].append((pos - state[0], s - state[1], e - s))
-                    state[0] = pos
-                    state[1] = e
-            elif state is None:
-                seen[term] = [pos, 0, [pos]]
+                occurrence = (pos, base + start, base + end)
             else:
-                state[2].append(pos - state[0])
-                state[0] = pos
+                occurrence = pos
+            found = get(term)
+            if found is None:
+                seen[term] = [occurrence]
+            else:
+                found.append(occurrence)
             pos += 1
             continue
         if word is None:  # a stop word
@@ -130,24 +129,31 @@ def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, 
             if stopped:
                 continue
             keep(word)
-            p = pos + rel
-            state = get(term)
-            if chars:
-                s = base + start
-                e = base + end
-                if state is None:
-                    seen[term] = [p, e, [(p, s, e - s)]]
-                else:
-                    state[2].append((p - state[0], s - state[1], e - s))
-                    state[0] = p
-                    state[1] = e
-            elif state is None:
-                seen[term] = [p, 0, [p]]
+            occurrence = (pos + rel, base + start, base + end) if chars else pos + rel
+            found = get(term)
+            if found is None:
+                seen[term] = [occurrence]
             else:
-                state[2].append(p - state[0])
-                state[0] = p
+                found.append(occurrence)
         pos += width
     return seen, words
+
+
+def encode_value(occurrences: list, chars: bool) -> bytes:
+    """Whoosh's `Characters.encode` (or `Positions.encode`) of one term's occurrences in a document."""
+    if chars:
+        if len(occurrences) == 1:
+            p, s, e = occurrences[0]
+            codes = [(p, s, e - s)]
+        else:
+            codes = []
+            last_pos = last_end = 0
+            for p, s, e in occurrences:
+                codes.append((p - last_pos, s - last_end, e - s))
+                last_pos, last_end = p, e
+    else:
+        codes = list(map(operator.sub, occurrences, itertools.chain((0,), occurrences)))
+    return pack_uint(len(codes)) + dumps(codes, 2)
 
 
 def _dfl(length: int):
@@ -293,6 +299,22 @@ def keep_freed_heap(trim_threshold: int = 32 << 20) -> bool:
 M_TRIM_THRESHOLD = -1  # glibc's malloc.h
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a build runs.
+
+    A build holds millions of posting lists, which the collector walks again at every full
+    collection (~10% of a build's time), and makes no reference cycles worth collecting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class FastSegmentWriter(SegmentWriter):
     """`SegmentWriter` with one analysis pass per French text and postings grouped by term."""
 
@@ -304,6 +326,7 @@ class FastSegmentWriter(SegmentWriter):
         self.pool.cleanup()
         self.termpool = TermPool(self._tempstorage.folder, limitmb)
         self.entries = IndexEntries()
+        self._indexed: dict[tuple, list] = {}
         self._fast = {name: kind for name, field in self.schema.items() if (kind := _fast_kind(field))}
 
     def add_document(self, **fields):
@@ -336,7 +359,7 @@ class FastSegmentWriter(SegmentWriter):
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     terms = pool.terms(fieldname)
                     if kind is None:
-                        items = list(field.index(value))
+                        items = self._items(fieldname, field, value)
                         if field.scorable:
                             length = sum(item[1] for item in items)
                         flength = _dfl(length)
@@ -362,10 +385,11 @@ class FastSegmentWriter(SegmentWriter):
                                     postings += (docnum, weight, vbytes, flength)
                             size += EXACT_POSTING_BYTES * len(counts)
                         else:
-                            for term, (_, _, codes) in seen.items():
-                                freq = len(codes)
+                            chars = kind == CHARACTERS
+                            for term, occurrences in seen.items():
+                                freq = len(occurrences)
                                 weight = WEIGHTS[freq] if plain and freq < 256 else float(freq) * boost * fieldboost
-                                vbytes = pack_uint(freq) + dumps(codes, 2)
+                                vbytes = encode_value(occurrences, chars)
                                 postings = terms.get(term)
                                 if postings is None:
                                     terms[term] = [docnum, weight, vbytes, flength]
@@ -414,6 +438,19 @@ class FastSegmentWriter(SegmentWriter):
         counts = Counter(words) if found is None else found[3]
         analysed[value] = (kind, seen, words, counts)
         return seen, words, counts
+
+    def _items(self, fieldname: str, field, value) -> list[tuple]:
+        """``field.index(value)``, remembered: years, kinds, countries and types repeat a lot,
+        and a numeric value costs a dozen tiered terms."""
+        if field.unique or not isinstance(value, str | int | float):
+            return list(field.index(value))
+        key = (fieldname, value)
+        items = self._indexed.get(key)
+        if items is None:
+            if len(self._indexed) >= INDEXED_VALUES:
+                self._indexed.clear()
+            items = self._indexed[key] = list(field.index(value))
+        return items
 
     @staticmethod
     def _post(terms: dict, term: bytes, docnum: int, weight: float, vbytes: bytes, flength) -> int:
@@ -727,6 +764,7 @@ class ParallelWriter:
 
 def _work(number: int, storage, indexname: str, jobs, results, limitmb: int) -> None:
     """One indexing process: add every batch it is given, then finish its segment."""
+    gc.disable()  # see gc_paused: this process only builds
     try:
         ix = storage.open_index(indexname)
         writer = FastSegmentWriter(ix, _lk=False, limitmb=limitmb)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.formats import Characters, Positions
 
 from search.documents import Document
 from search.index import build_index, build_schema, document_fields, open_index
@@ -249,7 +250,7 @@ def real_texts(seed_documents: list[Document]) -> list[str]:
 def test_one_pass_yields_what_the_analyzers_yield(seed_documents: list[Document]) -> None:
     """`analyse` (the writer's one pass) against the query-time analyzers, token by token."""
     from search.analysis import IndexEntries, french_analyzer
-    from search.writer import analyse
+    from search.writer import analyse, encode_value
 
     stemmed, whole = french_analyzer(), french_analyzer(stem_words=False)
     entries = IndexEntries()
@@ -260,22 +261,13 @@ def test_one_pass_yields_what_the_analyzers_yield(seed_documents: list[Document]
         for chars in (True, False):
             seen, words = analyse(text, chars, entries)
             assert words == [t.text.encode() for t in whole(text)]
-            decoded = {term: decode(codes, chars) for term, (_, _, codes) in seen.items()}
+            decoded = {term: decode(encode_value(found, chars), chars) for term, found in seen.items()}
             assert decoded == {
                 term: [occurrence if chars else occurrence[0] for occurrence in found]
                 for term, found in expected_terms.items()
             }
 
 
-def decode(codes: list, chars: bool) -> list:
-    """Whoosh's `Characters` (or `Positions`) delta codes back to absolute values."""
-    found, pos, end = [], 0, 0
-    for code in codes:
-        if chars:
-            pos, start = pos + code[0], end + code[1]
-            end = start + code[2]
-            found.append((pos, start, end))
-        else:
-            pos += code
-            found.append(pos)
-    return found
+def decode(value: bytes, chars: bool) -> list:
+    """A `Characters` (or `Positions`) posting value back to absolute values, with Whoosh's decoder."""
+    return Characters().decode_characters(value) if chars else Positions().decode_positions(value)
