@@ -6,14 +6,17 @@ every posting becomes a 5-tuple pushed through a `PostingPool` that sorts them a
 and the commit then asks a column reader for the field length and appends to arrays once per
 posting. `FastSegmentWriter` writes the same segment with less of that:
 
-- title and body are analysed once: one pass over the memoised words (`analysis.index_entry`)
-  gives the index terms with their positions (and character offsets for the body) and the whole
-  words for the spelling field;
+- title and body are analysed once: one pass over the memoised words (`analysis.IndexEntries`)
+  gives the index terms with their positions (and character offsets for the body), and the
+  whole folded words that are both the ``*_exact`` fields' terms and the spelling words;
 - postings are grouped by term as they arrive (documents come in order, so each list is already
-  sorted) instead of being sorted one by one at the end; past ``limitmb`` the groups are written
-  to a sorted run on disk and merged back term by term at commit, so memory stays bounded;
-- each posting carries the field length the commit needs, and the commit fills Whoosh's posting
-  block buffer a block at a time, then lets Whoosh's own `_write_block` encode it.
+  sorted), each term's postings one flat list, instead of being sorted one by one at the end;
+  past ``limitmb`` the groups are written to a sorted run on disk and merged back term by term
+  at commit, so memory stays bounded;
+- each posting carries the field length the commit needs, and the commit encodes a block of
+  postings at a time (`encode_postings`) and writes the terms table in batches (`TermsWriter`);
+- no cyclic garbage collection while building (`gc_paused`), and freed heap kept for the next
+  zlib stream (`keep_freed_heap`).
 
 The files use Whoosh's codec unchanged (its per-document writer, terms table and block
 encoding), so the index reads exactly as one written by Whoosh: same terms, frequencies,
