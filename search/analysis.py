@@ -393,6 +393,28 @@ def index_entry(word: str) -> tuple[tuple[tuple[bytes, bytes, bool, bool, bool, 
     return parts, width
 
 
+class IndexEntries(dict):
+    """Raw word → `index_entry` in the compact form the writer's token loop reads.
+
+    A plain dict filled on first sight: one subscript per token, where ``lru_cache`` costs a
+    call and a key tuple. Most words are one part that is neither a number nor an ordinal
+    suffix; their entry is ``(term, whole word, start, end)`` (the offsets relative to the raw
+    word: an elision moves the start). A stop word of that kind is ``(None, None, 0, 0)``.
+    Anything else (compounds, numbers, suffixes) is ``(None, (parts, width), 0, 0)``, with
+    `index_entry`'s parts and width.
+    """
+
+    def __missing__(self, word: str):
+        parts, width = index_entry(word)
+        entry = (None, (parts, width), 0, 0)
+        if len(parts) == 1 and width == 1:
+            term, whole, stopped, is_suffix, is_number, _rel, start, end = parts[0]
+            if not is_suffix and not is_number:
+                entry = (None, None, 0, 0) if stopped else (term, whole, start, end)
+        self[word] = entry
+        return entry
+
+
 def french_analyzer(stem_words: bool = True) -> FrenchAnalyzer:
     """The analyzer for title and body, at index and query time; ``stem_words=False`` keeps words whole."""
     return FrenchAnalyzer(stem_words)

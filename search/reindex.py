@@ -55,7 +55,7 @@ from .index import (
     write_atomic,
 )
 from .pages import MAX_PAGE_BYTES, decode_page, parse_text
-from .writer import open_writer
+from .writer import gc_paused, open_writer
 
 __all__ = ["ReindexReport", "reindex"]
 
@@ -135,7 +135,7 @@ def reindex(
             "or pass --documents DIR"
         )
     index_dir.mkdir(parents=True, exist_ok=True)
-    with index_lock(index_dir):
+    with index_lock(index_dir), gc_paused():
         _remove_unpublished(index_dir)
         previous = None if full else _usable_generation(index_dir)
         manifest = previous.manifest() if previous is not None else {}

@@ -6,14 +6,17 @@ every posting becomes a 5-tuple pushed through a `PostingPool` that sorts them a
 and the commit then asks a column reader for the field length and appends to arrays once per
 posting. `FastSegmentWriter` writes the same segment with less of that:
 
-- title and body are analysed once: one pass over the memoised words (`analysis.index_entry`)
-  gives the index terms with their positions (and character offsets for the body) and the whole
-  words for the spelling field;
+- title and body are analysed once: one pass over the memoised words (`analysis.IndexEntries`)
+  gives the index terms with their positions (and character offsets for the body), and the
+  whole folded words that are both the ``*_exact`` fields' terms and the spelling words;
 - postings are grouped by term as they arrive (documents come in order, so each list is already
-  sorted) instead of being sorted one by one at the end; past ``limitmb`` the groups are written
-  to a sorted run on disk and merged back term by term at commit, so memory stays bounded;
-- each posting carries the field length the commit needs, and the commit fills Whoosh's posting
-  block buffer a block at a time, then lets Whoosh's own `_write_block` encode it.
+  sorted), each term's postings one flat list, instead of being sorted one by one at the end;
+  past ``limitmb`` the groups are written to a sorted run on disk and merged back term by term
+  at commit, so memory stays bounded;
+- each posting carries the field length the commit needs, and the commit encodes a block of
+  postings at a time (`encode_postings`) and writes the terms table in batches (`TermsWriter`);
+- no cyclic garbage collection while building (`gc_paused`), and freed heap kept for the next
+  zlib stream (`keep_freed_heap`).
 
 The files use Whoosh's codec unchanged (its per-document writer, terms table and block
 encoding), so the index reads exactly as one written by Whoosh: same terms, frequencies,
@@ -31,29 +34,43 @@ new one) stays with Whoosh's writer, see `open_writer`.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import heapq
 import itertools
 import marshal
 import multiprocessing
 import operator
 import queue
+import struct
 import tempfile
 import traceback
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
+from hashlib import md5
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.formats import Characters, Positions
-from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.filedb.filetables import md5_hash
+from whoosh.formats import Characters, Frequency, Positions
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import WORD, FrenchAnalyzer, index_entry
+from .analysis import WORD, FrenchAnalyzer, IndexEntries
 
-#: Rough bytes of memory one buffered posting takes (tuple, ints, float), besides its value.
-POSTING_BYTES = 170
+#: Rough bytes of memory one buffered posting takes (four list slots, its share of the term's
+#: dict entry and list, the value object's header), besides the value's own bytes.
+POSTING_BYTES = 80
+#: The same for an ``*_exact`` posting, whose weight and value are shared objects.
+EXACT_POSTING_BYTES = 40
+#: How many (field, value) → index terms a writer remembers for the other fields.
+INDEXED_VALUES = 20_000
+#: Items per marshalled chunk of a spilled run.
+RUN_CHUNK = 2_000
 #: Documents sent to a worker process at a time.
 BATCH_SIZE = 100
 
@@ -67,19 +84,45 @@ def open_writer(ix, limitmb: int = 256, procs: int = 1):
     return FastSegmentWriter(ix, limitmb=limitmb)
 
 
-def analyse(text: str, chars: bool) -> tuple[dict[bytes, list], set[bytes]]:
+def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, list], list[bytes]]:
     """One pass of the French analyzer over a field value, as Whoosh's formats would see it.
 
-    Returns ``{term: [last position, last end char, deltas]}`` where deltas are Whoosh's
-    `Characters` (or `Positions`, without chars) delta codes, in token order; and the set of
-    whole words of the spelling field (what ``analyzer(value, no_morph=True)`` yields).
+    Returns ``{term: occurrences}`` in token order, each occurrence ``(position, start char,
+    end char)``, or only the position without ``chars``; and the whole folded word of each of
+    those tokens, in order: the terms of the unstemmed ``*_exact`` field and of the spelling
+    field (what ``analyzer(value, no_morph=True)`` yields). `encode_value` turns a term's
+    occurrences into Whoosh's posting value.
     """
     seen: dict[bytes, list] = {}
-    words: set[bytes] = set()
+    words: list[bytes] = []
+    keep = words.append
+    get = seen.get
     pos = 0
     after_number = False
+    # The loop is written out for the common word (one part, not a number): one dict subscript
+    # and a few list operations per token; compounds, numbers and ordinals take the general path.
     for match in WORD.finditer(text):
-        parts, width = index_entry(match.group(0))
+        term, word, start, end = entries[match[0]]
+        if term is not None:
+            after_number = False
+            keep(word)
+            if chars:
+                base = match.start()
+                occurrence = (pos, base + start, base + end)
+            else:
+                occurrence = pos
+            found = get(term)
+            if found is None:
+                seen[term] = [occurrence]
+            else:
+                found.append(occurrence)
+            pos += 1
+            continue
+        if word is None:  # a stop word
+            after_number = False
+            pos += 1
+            continue
+        parts, width = word
         base = match.start()
         for term, word, stopped, is_suffix, is_number, rel, start, end in parts:
             if after_number and is_suffix:
@@ -88,25 +131,32 @@ def analyse(text: str, chars: bool) -> tuple[dict[bytes, list], set[bytes]]:
             after_number = is_number
             if stopped:
                 continue
-            words.add(word)
-            p = pos + rel
-            state = seen.get(term)
-            if chars:
-                s = base + start
-                e = base + end
-                if state is None:
-                    seen[term] = [p, e, [(p, s, e - s)]]
-                else:
-                    state[2].append((p - state[0], s - state[1], e - s))
-                    state[0] = p
-                    state[1] = e
-            elif state is None:
-                seen[term] = [p, 0, [p]]
+            keep(word)
+            occurrence = (pos + rel, base + start, base + end) if chars else pos + rel
+            found = get(term)
+            if found is None:
+                seen[term] = [occurrence]
             else:
-                state[2].append(p - state[0])
-                state[0] = p
+                found.append(occurrence)
         pos += width
     return seen, words
+
+
+def encode_value(occurrences: list, chars: bool) -> bytes:
+    """Whoosh's `Characters.encode` (or `Positions.encode`) of one term's occurrences in a document."""
+    if chars:
+        if len(occurrences) == 1:
+            p, s, e = occurrences[0]
+            codes = [(p, s, e - s)]
+        else:
+            codes = []
+            last_pos = last_end = 0
+            for p, s, e in occurrences:
+                codes.append((p - last_pos, s - last_end, e - s))
+                last_pos, last_end = p, e
+    else:
+        codes = list(map(operator.sub, occurrences, itertools.chain((0,), occurrences)))
+    return pack_uint(len(codes)) + dumps(codes, 2)
 
 
 def _dfl(length: int):
@@ -115,11 +165,22 @@ def _dfl(length: int):
     return byte_to_length(lbyte) if lbyte else None
 
 
+#: Shared weight and value objects for small frequencies: a posting then costs no new object.
+WEIGHTS = tuple(float(n) for n in range(256))
+FREQUENCY_VALUES = tuple(pack_uint(n) for n in range(256))
+
+#: What a field's values go through: the positional French fields (with or without character
+#: offsets) and the unstemmed ``*_exact`` fields, which only count whole words.
+CHARACTERS, POSITIONS, EXACT = "characters", "positions", "exact"
+
+
 class TermPool:
     """Postings grouped by field and term, spilled to sorted runs past ``limitmb``.
 
-    A posting is ``(docnum, weight, value, length)``; a spelling field keeps a count per word
-    (each of its postings is ``(0, 1, b"", None)``, as Whoosh writes them).
+    A term's postings are one flat list, ``[docnum, weight, value, length, docnum, ...]``: a
+    4-tuple per posting would take twice the memory and a `marshal` round trip twice the time.
+    A spelling field keeps a count per word (each of its postings is ``(0, 1, b"", None)``, as
+    Whoosh writes them).
     """
 
     def __init__(self, tempdir: str, limitmb: int):
@@ -127,7 +188,7 @@ class TermPool:
         self.limit = limitmb * 1024 * 1024
         self.size = 0
         self.fields: dict[str, dict[bytes, list]] = {}
-        self.spell: dict[str, dict[bytes, int]] = {}
+        self.spell: dict[str, Counter] = {}
         self.runs: list = []
 
     def terms(self, fieldname: str) -> dict[bytes, list]:
@@ -137,12 +198,13 @@ class TermPool:
         return terms
 
     def add_words(self, fieldname: str, words) -> None:
+        """One posting for each distinct word of ``words`` (an iterable without repeats)."""
         counts = self.spell.get(fieldname)
         if counts is None:
-            counts = self.spell[fieldname] = {}
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-        self.size += 8 * len(words)
+            counts = self.spell[fieldname] = Counter()
+        before = len(counts)
+        counts.update(words)  # Counter counts an iterable in C
+        self.size += 100 * (len(counts) - before)
 
     def check_size(self) -> None:
         if self.size > self.limit:
@@ -162,9 +224,17 @@ class TermPool:
 
     def _spill(self) -> None:
         # marshal, not pickle: no memo to fill and clear for every posting, ~5x faster here.
+        # Items go in chunks, each a length and one marshalled list: `marshal.load` on a file
+        # calls its ``readinto`` for every object inside, `marshal.loads` on bytes does not.
         run = tempfile.TemporaryFile(dir=self.tempdir, prefix="run-")
-        for item in self._sorted_items():
-            marshal.dump(item, run)
+        items = self._sorted_items()
+        while True:
+            chunk = list(itertools.islice(items, RUN_CHUNK))
+            if not chunk:
+                break
+            data = marshal.dumps(chunk)
+            run.write(pack_uint(len(data)))
+            run.write(data)
         run.flush()
         self.runs.append(run)
         self.fields.clear()
@@ -175,10 +245,10 @@ class TermPool:
     def _read_run(run) -> Iterator[tuple[str, bytes, object]]:
         run.seek(0)
         while True:
-            try:
-                yield marshal.load(run)
-            except EOFError:
+            header = run.read(4)
+            if not header:
                 return
+            yield from marshal.loads(run.read(unpack_uint(header)[0]))
 
     def merged(self) -> Iterator[tuple[str, bytes, object]]:
         """Every (field, term, postings or count) in order, runs and memory merged in doc order."""
@@ -187,8 +257,8 @@ class TermPool:
             return
         sources = [self._read_run(run) for run in self.runs] + [self._sorted_items()]
         # heapq.merge is stable: equal keys come in source order, which is document order.
-        merged = heapq.merge(*sources, key=lambda item: (item[0], item[1]))
-        for (name, term), group in itertools.groupby(merged, key=lambda item: (item[0], item[1])):
+        merged = heapq.merge(*sources, key=_item_key)
+        for (name, term), group in itertools.groupby(merged, key=_item_key):
             payloads = [item[2] for item in group]
             if isinstance(payloads[0], int):
                 yield name, term, sum(payloads)
@@ -203,23 +273,64 @@ class TermPool:
         self.spell.clear()
 
 
+_item_key = operator.itemgetter(0, 1)
+
+
+def postings(payload) -> list[tuple]:
+    """A pooled term's postings as Whoosh's writer takes them: ``(docnum, weight, value, length)``."""
+    if isinstance(payload, int):
+        return [(0, 1, b"", None)] * payload
+    return list(zip(*[iter(payload)] * 4, strict=True))
+
+
+def keep_freed_heap(trim_threshold: int = 32 << 20) -> bool:
+    """Ask glibc's malloc to keep up to ``trim_threshold`` bytes of freed heap instead of
+    returning it to the system at once; False where that cannot be asked (not glibc).
+
+    Every posting block is compressed with a fresh zlib stream, which allocates and frees
+    ~256 KB. By default glibc hands that memory back (trims the heap top) after each free, so
+    the next stream page-faults it in again: a 100-byte `zlib.compress` then takes ~60 µs
+    instead of ~8, most of the time a build spends writing its postings.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        return bool(libc.mallopt(M_TRIM_THRESHOLD, trim_threshold))
+    except (OSError, AttributeError):
+        return False
+
+
+M_TRIM_THRESHOLD = -1  # glibc's malloc.h
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a build runs.
+
+    A build holds millions of posting lists, which the collector walks again at every full
+    collection (~10% of a build's time), and makes no reference cycles worth collecting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class FastSegmentWriter(SegmentWriter):
-    """`SegmentWriter` with one analysis pass per text field and postings grouped by term."""
+    """`SegmentWriter` with one analysis pass per French text and postings grouped by term."""
 
     def __init__(self, ix, limitmb: int = 256, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        keep_freed_heap()
         if self.segments:
             raise ValueError("FastSegmentWriter only builds an empty index")
         self.pool.cleanup()
         self.termpool = TermPool(self._tempstorage.folder, limitmb)
-        self._fast = {
-            name: isinstance(field.format, Characters)
-            for name, field in self.schema.items()
-            if isinstance(field.analyzer if hasattr(field, "analyzer") else None, FrenchAnalyzer)
-            and field.analyzer.stem_words
-            and type(field.format) in (Positions, Characters)
-            and not field.vector
-        }
+        self.entries = IndexEntries()
+        self._indexed: dict[tuple, list] = {}
+        self._fast = {name: kind for name, field in self.schema.items() if (kind := _fast_kind(field))}
 
     def add_document(self, **fields):
         # The same steps as SegmentWriter.add_document, with the fast path for French text.
@@ -229,6 +340,8 @@ class FastSegmentWriter(SegmentWriter):
         docnum = self.docnum
         pool = self.termpool
         size = 0
+        # title and title_exact (body and body_exact) share their value: analysed once.
+        analysed: dict[str, tuple] = {}
 
         docboost = self._doc_boost(fields)
         fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
@@ -241,38 +354,58 @@ class FastSegmentWriter(SegmentWriter):
                 if value is None:
                     continue
                 field = schema[fieldname]
-                chars = self._fast.get(fieldname) if isinstance(value, str) else None
-                words = None
+                kind = self._fast.get(fieldname) if isinstance(value, str) else None
+                counts = None
 
                 length = 0
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    if chars is not None:
-                        seen, words = analyse(value, chars)
-                        fb = field.format.field_boost
-                        items = [
-                            (term, len(codes), float(len(codes)) * fb, pack_uint(len(codes)) + dumps(codes, 2))
-                            for term, (_, _, codes) in seen.items()
-                        ]
-                    else:
-                        items = list(field.index(value))
-                    if field.scorable:
-                        length = sum(item[1] for item in items)
-                    flength = _dfl(length)
                     terms = pool.terms(fieldname)
-                    for tbytes, _freq, weight, vbytes in items:
-                        posting = (docnum, weight * fieldboost, vbytes, flength)
-                        postings = terms.get(tbytes)
-                        if postings is None:
-                            terms[tbytes] = [posting]
+                    if kind is None:
+                        items = self._items(fieldname, field, value)
+                        if field.scorable:
+                            length = sum(item[1] for item in items)
+                        flength = _dfl(length)
+                        for tbytes, _freq, weight, vbytes in items:
+                            size += self._post(terms, tbytes, docnum, weight * fieldboost, vbytes, flength)
+                    else:
+                        seen, words, counts = self._analysed(analysed, value, kind)
+                        if field.scorable:
+                            length = len(words)
+                        flength = _dfl(length)
+                        boost = field.format.field_boost
+                        plain = boost == 1.0 and fieldboost == 1.0
+                        if kind == EXACT:
+                            for term, freq in counts.items():
+                                if plain and freq < 256:
+                                    weight, vbytes = WEIGHTS[freq], FREQUENCY_VALUES[freq]
+                                else:
+                                    weight, vbytes = float(freq) * boost * fieldboost, pack_uint(freq)
+                                postings = terms.get(term)
+                                if postings is None:
+                                    terms[term] = [docnum, weight, vbytes, flength]
+                                else:
+                                    postings += (docnum, weight, vbytes, flength)
+                            size += EXACT_POSTING_BYTES * len(counts)
                         else:
-                            postings.append(posting)
-                        size += POSTING_BYTES + len(vbytes or b"")
+                            chars = kind == CHARACTERS
+                            for term, occurrences in seen.items():
+                                freq = len(occurrences)
+                                weight = WEIGHTS[freq] if plain and freq < 256 else float(freq) * boost * fieldboost
+                                vbytes = encode_value(occurrences, chars)
+                                postings = terms.get(term)
+                                if postings is None:
+                                    terms[term] = [docnum, weight, vbytes, flength]
+                                else:
+                                    postings += (docnum, weight, vbytes, flength)
+                                size += POSTING_BYTES + len(vbytes)
 
                 if field.separate_spelling():
-                    if words is None:
-                        words = {word.encode("utf-8") for word in field.spellable_words(value)}
-                    pool.add_words(field.spelling_fieldname(fieldname), words)
+                    if kind is None or counts is None:
+                        spelled = {word.encode("utf-8") for word in field.spellable_words(value)}
+                    else:
+                        spelled = counts.keys()
+                    pool.add_words(field.spelling_fieldname(fieldname), spelled)
 
                 if field.vector:
                     raise ValueError(f"FastSegmentWriter does not write term vectors ({fieldname})")
@@ -295,23 +428,60 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def _analysed(self, analysed: dict, value: str, kind: str) -> tuple:
+        """(term postings state, whole words, whole word counts) of a value, analysed once per document.
+
+        An ``*_exact`` field needs only the words, which any analysis of the value gives; the
+        positional fields need their own kind (with or without character offsets).
+        """
+        found = analysed.get(value)
+        if found is not None and (kind == EXACT or found[0] == kind):
+            return found[1:]
+        seen, words = analyse(value, kind == CHARACTERS, self.entries)
+        counts = Counter(words) if found is None else found[3]
+        analysed[value] = (kind, seen, words, counts)
+        return seen, words, counts
+
+    def _items(self, fieldname: str, field, value) -> list[tuple]:
+        """``field.index(value)``, remembered: years, kinds, countries and types repeat a lot,
+        and a numeric value costs a dozen tiered terms."""
+        if field.unique or not isinstance(value, str | int | float):
+            return list(field.index(value))
+        key = (fieldname, value)
+        items = self._indexed.get(key)
+        if items is None:
+            if len(self._indexed) >= INDEXED_VALUES:
+                self._indexed.clear()
+            items = self._indexed[key] = list(field.index(value))
+        return items
+
+    @staticmethod
+    def _post(terms: dict, term: bytes, docnum: int, weight: float, vbytes: bytes, flength) -> int:
+        postings = terms.get(term)
+        if postings is None:
+            terms[term] = [docnum, weight, vbytes, flength]
+        else:
+            postings += (docnum, weight, vbytes, flength)
+        return POSTING_BYTES + len(vbytes or b"")
+
     def add_reader(self, reader):
         raise NotImplementedError("FastSegmentWriter only builds an empty index")
 
     def _flush_segment(self):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
+        terms = TermsWriter(fieldwriter)
         schema = self.schema
         lastname = None
         for name, term, payload in self.termpool.merged():
             if name != lastname:
                 if lastname is not None:
-                    fieldwriter.finish_field()
-                fieldwriter.start_field(name, schema[name])
+                    terms.finish_field()
+                terms.start_field(name, schema[name])
                 lastname = name
-            write_term(fieldwriter, term, payload)
+            terms.add(term, payload)
         if lastname is not None:
-            fieldwriter.finish_field()
+            terms.finish_field()
         fieldwriter.close()
         self.termpool.close()
 
@@ -320,69 +490,157 @@ class FastSegmentWriter(SegmentWriter):
         self.termpool.close()
 
 
+def _fast_kind(field) -> str | None:
+    """Which fast path, if any, a field's values take (see `analyse`)."""
+    analyzer = getattr(field, "analyzer", None)
+    if not isinstance(analyzer, FrenchAnalyzer) or field.vector:
+        return None
+    if analyzer.stem_words and type(field.format) in (Positions, Characters):
+        return CHARACTERS if type(field.format) is Characters else POSITIONS
+    if not analyzer.stem_words and type(field.format) is Frequency:
+        return EXACT
+    return None
+
+
 def _deltas(ids) -> tuple:
     # whoosh.util.numlists.delta_encode, at C speed
     return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
 
 
-def write_term(fieldwriter, btext: bytes, payload) -> None:
-    """One term's postings and its terms-table row, byte for byte what Whoosh's writer writes.
+class TermsWriter:
+    """A segment's postings file and terms table, byte for byte what Whoosh's writer writes.
 
     Whoosh's `W3FieldWriter` does this posting by posting (``start_term``, ``add`` per
-    posting, ``finish_term``); this writes each block of ``blocklimit`` postings at once with
-    the same encoding: a ``W3Bl`` header, then per block its length (negative for the last),
-    pickled block info and the zlib-compressed pickle of (id deltas, weights, values), and the
-    `W3TermInfo` totals. ``payload`` is a list of ``(docnum, weight, value, length)``, or for a
-    spelling field the number of postings (document 0, weight 1, no value, no length).
+    posting, ``finish_term``), and its terms table (`OrderedHashWriter`) writes each row with
+    three file calls. This encodes each block of ``blocklimit`` postings at once with the same
+    encoding (a ``W3Bl`` header, then per block its length, negative for the last, the pickled
+    block info and the zlib-compressed pickle of (id deltas, weights, values); then the
+    `W3TermInfo` totals) and writes a batch of terms with one write per file.
     """
-    postwriter = fieldwriter._postwriter
-    postfile = postwriter._postfile
-    limit = postwriter._blocklimit
-    comp = postwriter._compression
-    fixedsize = fieldwriter._format.fixed_value_size()
-    spelling = isinstance(payload, int)
-    count = payload if spelling else len(payload)
 
+    def __init__(self, fieldwriter, batch: int = 2_048):
+        self.fieldwriter = fieldwriter
+        self.postfile = fieldwriter._postfile
+        self.tindex = fieldwriter._tindex
+        probe = fieldwriter._codec.postings_writer(self.postfile)
+        self.limit = probe._blocklimit
+        self.comp = probe._compression
+        self.batch = batch
+        self.offset = self.postfile.tell()
+        self.posts: list[bytes] = []
+        self.rows: list[tuple[bytes, bytes]] = []
+        # A spelling term's postings depend only on their number: encoded once per number.
+        self.spelling: dict[tuple, tuple[bytes, bytes]] = {}
+        self.prefix = b""
+        self.fixedsize = None
+
+    def start_field(self, name: str, field) -> None:
+        self.fieldwriter.start_field(name, field)
+        self.prefix = pack_ushort(self.fieldwriter._fieldid)
+        self.fixedsize = field.format.fixed_value_size()
+
+    def add(self, btext: bytes, payload) -> None:
+        """One term: ``payload`` as `TermPool` keeps it (flat postings, or a spelling count)."""
+        if isinstance(payload, int):
+            key = (payload, self.fixedsize)
+            encoded = self.spelling.get(key)
+            if encoded is None:
+                encoded = self.spelling[key] = self._encode_spelling(payload)
+            data, totals = encoded
+        else:
+            data, totals = encode_postings(payload, self.limit, self.comp, self.fixedsize)
+        self.rows.append((self.prefix + btext, totals + pack_long(self.offset) + pack_int(len(data))))
+        self.posts.append(data)
+        self.offset += len(data)
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def _encode_spelling(self, count: int) -> tuple[bytes, bytes]:
+        # Whoosh adds each spelling posting as (document 0, weight 1, no value, no length).
+        return encode_postings([0, 1.0, b"", None] * count, self.limit, self.comp, self.fixedsize, top=1)
+
+    def finish_field(self) -> None:
+        self.flush()
+        self.fieldwriter.finish_field()
+
+    def flush(self) -> None:
+        """Write the pending postings, then the terms-table rows as `OrderedHashWriter.add` would."""
+        if self.posts:
+            self.postfile.write(b"".join(self.posts))
+            self.posts.clear()
+        if not self.rows:
+            return
+        tindex = self.tindex
+        if self.rows[0][0] <= tindex.lastkey:
+            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{self.rows[0][0]!r}")
+        dbfile = tindex.dbfile
+        hashfn = _md5_hash if tindex.hashfn is md5_hash else tindex.hashfn
+        buckets = tindex.buckets
+        index = tindex.index
+        pos = dbfile.tell()
+        out = []
+        for key, value in self.rows:
+            index.append(pos)
+            h = hashfn(key)
+            buckets[h & 255].append((h, pos))
+            out += (_LENGTHS.pack(len(key), len(value)), key, value)
+            pos += 8 + len(key) + len(value)
+        dbfile.write(b"".join(out))
+        tindex.lastkey = self.rows[-1][0]
+        self.rows.clear()
+
+
+_LENGTHS = struct.Struct("!ii")  # filetables._lengths: a terms-table row's key and value lengths
+
+
+def _md5_hash(key: bytes) -> int:
+    # filetables.md5_hash (the low 32 bits of the digest) without the hex round trip.
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big")
+
+
+_TERMINFO = W3TermInfo._struct
+
+
+def encode_postings(payload: list, limit: int, comp: int, fixedsize, top=None) -> tuple[bytes, bytes]:
+    """One term's postings file bytes, and its `W3TermInfo` row without the extent.
+
+    ``payload`` is a flat list ``docnum, weight, value, length, ...``. ``top`` forces the
+    blocks' maximum weight (Whoosh keeps an int 1 for spelling postings).
+    """
+    count = len(payload) // 4
     parts = [WHOOSH3_HEADER_MAGIC]
-    size = len(WHOOSH3_HEADER_MAGIC)
     total_weight = 0
     minlength = None
     maxlength = 0
     maxweight = 0
-    minid = None
-    maxid = 0
     for start in range(0, count, limit):
         n = min(limit, count - start)
-        if spelling:
-            ids = array("I", bytes(4 * n))
-            weights = array("f", [1.0]) * n
-            values = []
-            top = 1  # an int, as Whoosh adds spelling postings
-            low = None
-            high = 0
-        else:
-            docnums, block_weights, block_values, lengths = zip(*payload[start : start + n], strict=True)
-            ids = array("I", docnums)
-            weights = array("f", block_weights)
-            values = [value for value in block_values if value]
-            top = max(block_weights)
-            if not top > 0:
-                top = 0
+        block = payload if n == count else payload[4 * start : 4 * (start + n)]
+        ids = block[0::4]
+        block_weights = block[1::4]
+        values = block[2::4]
+        lengths = block[3::4]
+        weights = array("f", block_weights)  # Whoosh keeps block weights as float32
+        if b"" in values or None in values:
+            values = [value for value in values if value]
+        if None in lengths or 0 in lengths:
             lengths = [length for length in lengths if length]
-            low = min(lengths) if lengths else None
-            high = max(lengths) if lengths else 0
+        block_top = top
+        if block_top is None:
+            block_top = max(block_weights)
+            if not block_top > 0:
+                block_top = 0
+        low = min(lengths) if lengths else None
+        high = max(lengths) if lengths else 0
         # W3TermInfo.add_block
         total_weight += sum(weights)
         minlength = low if minlength is None else min(minlength, low)
         maxlength = max(maxlength, high)
-        maxweight = max(maxweight, top)
-        if minid is None:
-            minid = ids[0]
-        maxid = ids[-1]
+        maxweight = max(maxweight, block_top)
         # W3PostingsWriter._write_block (_mini_ids, _mini_weights, _mini_values)
-        if all(w == 1.0 for w in weights):
+        if weights.count(1.0) == n:
             mini_weights = None
-        elif all(w == weights[0] for w in weights):
+        elif weights.count(weights[0]) == n:
             mini_weights = weights[0]
         else:
             mini_weights = tuple(weights)
@@ -395,18 +653,21 @@ def write_term(fieldwriter, btext: bytes, payload) -> None:
         databytes = dumps((_deltas(ids), mini_weights, mini_values), 2)
         if comp:
             databytes = zlib.compress(databytes, comp)
-        infobytes = dumps((n, ids[-1], top, comp, length_to_byte(low), length_to_byte(high)), 2)
+        infobytes = dumps((n, ids[-1], block_top, comp, length_to_byte(low), length_to_byte(high)), 2)
         blocklength = len(infobytes) + len(databytes)
-        if start + n >= count:
-            blocklength = -blocklength
-        parts += (pack_int(blocklength), infobytes, databytes)
-        size += 4 + len(infobytes) + len(databytes)
-
-    offset = postfile.tell()
-    postfile.write(b"".join(parts))
-    terminfo = W3TermInfo(total_weight, count, minlength, maxlength, maxweight, minid, maxid)
-    terminfo.set_extent(offset, size)
-    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo.to_bytes())
+        parts += (pack_int(-blocklength if start + n >= count else blocklength), infobytes, databytes)
+    # W3TermInfo.to_bytes, not inlined
+    totals = _TERMINFO.pack(
+        False,
+        total_weight,
+        count,
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength),
+        maxweight,
+        payload[0],
+        payload[-4],
+    )
+    return b"".join(parts), totals
 
 
 class ParallelWriter:
@@ -506,6 +767,7 @@ class ParallelWriter:
 
 def _work(number: int, storage, indexname: str, jobs, results, limitmb: int) -> None:
     """One indexing process: add every batch it is given, then finish its segment."""
+    gc.disable()  # see gc_paused: this process only builds
     try:
         ix = storage.open_index(indexname)
         writer = FastSegmentWriter(ix, _lk=False, limitmb=limitmb)

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.formats import Characters, Positions
 
 from search.documents import Document
 from search.index import build_index, build_schema, document_fields, open_index
 from search.ranking import rank
 from search.scoring import PostingStore
-from search.writer import FastSegmentWriter, ParallelWriter, open_writer
+from search.writer import FastSegmentWriter, ParallelWriter, open_writer, postings
 
 TRICKY = [
     ("L’Organisation socio-économique", "Le 13ème rapport de l'O.I.M. (OIM) : aujourd'hui, 300000.00 USD et 3,5 %."),
@@ -199,8 +200,7 @@ class PostingByPostingWriter(FastSegmentWriter):
                 fieldwriter.start_field(name, self.schema[name])
                 lastname = name
             fieldwriter.start_term(term)
-            postings = [(0, 1, b"", None)] * payload if isinstance(payload, int) else payload
-            for docnum, weight, value, length in postings:
+            for docnum, weight, value, length in postings(payload):
                 fieldwriter.add(docnum, weight, value or b"", length)
             fieldwriter.finish_term()
         fieldwriter.finish_field()
@@ -229,3 +229,45 @@ def test_block_writer_writes_whoosh_bytes(tmp_path: Path, seed_documents: list[D
     reference, blocks = segment_files(folders["reference"]), segment_files(folders["blocks"])
     assert set(reference) == {".pst", ".trm"}
     assert blocks == reference
+
+
+CDTN_CORPUS = Path("/work/shared/eval/cdtn/corpus.jsonl")
+
+
+def real_texts(seed_documents: list[Document]) -> list[str]:
+    """Seed pages, the tricky sentences and, where it is on disk, every 10th CDTN page."""
+    texts = [text for doc in seed_documents for text in (doc.title, doc.body)]
+    texts += [text for pair in TRICKY for text in pair]
+    if CDTN_CORPUS.exists():
+        from search.documents import read_jsonl
+
+        for number, doc in enumerate(read_jsonl(CDTN_CORPUS)):
+            if number % 10 == 0:
+                texts += [doc.title, doc.body]
+    return texts
+
+
+def test_one_pass_yields_what_the_analyzers_yield(seed_documents: list[Document]) -> None:
+    """`analyse` (the writer's one pass) against the query-time analyzers, token by token."""
+    from search.analysis import IndexEntries, french_analyzer
+    from search.writer import analyse, encode_value
+
+    stemmed, whole = french_analyzer(), french_analyzer(stem_words=False)
+    entries = IndexEntries()
+    for text in real_texts(seed_documents):
+        expected_terms: dict[bytes, list] = {}
+        for t in stemmed(text, positions=True, chars=True):
+            expected_terms.setdefault(t.text.encode(), []).append((t.pos, t.startchar, t.endchar))
+        for chars in (True, False):
+            seen, words = analyse(text, chars, entries)
+            assert words == [t.text.encode() for t in whole(text)]
+            decoded = {term: decode(encode_value(found, chars), chars) for term, found in seen.items()}
+            assert decoded == {
+                term: [occurrence if chars else occurrence[0] for occurrence in found]
+                for term, found in expected_terms.items()
+            }
+
+
+def decode(value: bytes, chars: bool) -> list:
+    """A `Characters` (or `Positions`) posting value back to absolute values, with Whoosh's decoder."""
+    return Characters().decode_characters(value) if chars else Positions().decode_positions(value)
