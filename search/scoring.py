@@ -312,16 +312,20 @@ def _term_part(
     """
     weights = {"title": ranking.title_boost, "body": 1.0}
     tf = {field: np.zeros(store.size, dtype=np.float32) for field in FIELDS}
-    present = []
+    # Where the terms occur, as a mask: its nonzero positions are the sorted union of the posting
+    # lists (np.unique of their concatenation sorts; at 100,000 documents that was most of a query).
+    mask = np.zeros(store.size, dtype=bool)
+    found = False
     for term in terms:
         for field in FIELDS:
             ids, freqs = store.postings(field + suffix, term)
             if len(ids):
                 tf[field][ids] += weights[field] * freqs / norms[field][ids]
-                present.append(ids)
-    if not present:
+                mask[ids] = True
+                found = True
+    if not found:
         return None, None
-    docs = np.unique(np.concatenate(present))
+    docs = np.flatnonzero(mask)
     k1 = ranking.k1
     if ranking.fields == "dismax":
         title, body = ((tf[field][docs] * (k1 + 1) / (k1 + tf[field][docs])) for field in FIELDS)
@@ -332,8 +336,6 @@ def _term_part(
         saturated = summed * (k1 + 1) / (k1 + summed)
     part = np.zeros(store.size, dtype=np.float32)
     part[docs] = idf(store.doc_count, len(docs)) * saturated
-    mask = np.zeros(store.size, dtype=bool)
-    mask[docs] = True
     return part, mask
 
 
