@@ -372,7 +372,7 @@ class SearchService:
             else:
                 selection = _browse(current, request, mask, result)
             result.facets = current.facets.counts(selection.matched, filters)
-            positions = _body_positions(current.searcher, selection.shown, selection.terms)
+            positions = _body_positions(current.store, selection.shown, selection.terms)
             result.hits = [
                 _hit(current.searcher, d, selection.terms, selection.scores.get(d), positions.get(d, []))
                 for d in selection.shown
@@ -587,7 +587,9 @@ def _sort_order(facets: FacetIndex, candidates: np.ndarray, sort: str) -> np.nda
     return docnums[np.lexsort([docnums, *keys])]
 
 
-def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, list[tuple[int, str, int, int]]]:
+def _body_positions(
+    store: PostingStore, docnums: list[int], terms: set[str]
+) -> dict[int, list[tuple[int, str, int, int]]]:
     """(position, term, start char, end char) of every query term in the body of each shown document.
 
     The index stores character offsets with positions, so snippets need no analysis of the body.
@@ -595,24 +597,10 @@ def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, 
     found: dict[int, list[tuple[int, str, int, int]]] = {}
     if not docnums or not terms:
         return found
-    wanted = sorted(docnums)
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        local = [d - offset for d in wanted if offset <= d < offset + reader.doc_count_all()]
-        if not local:
-            continue
-        for term in terms:
-            if ("body", term) not in reader:
-                continue
-            matcher = reader.postings("body", term)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    found.setdefault(docnum + offset, []).extend(
-                        (pos, term, start, end) for pos, start, end in matcher.value_as("characters")
-                    )
+    wanted = np.array(sorted(docnums), dtype=np.int64)
+    for term in terms:
+        for docnum, characters in sorted(store.values("body", term, wanted, "characters").items()):
+            found.setdefault(docnum, []).extend((pos, term, start, end) for pos, start, end in characters)
     return found
 
 

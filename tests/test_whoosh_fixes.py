@@ -36,3 +36,11 @@ def test_pickles_and_lines_like_bytesio() -> None:
     assert view.readline() == reference.readline()
     assert pickle.load(view) == pickle.load(reference)
     assert view.read() == reference.read() == b""
+
+
+def test_loads_pickles_longer_than_its_window() -> None:
+    big = pickle.dumps(list(range(5000)), protocol=-1)
+    view = ViewFile(memoryview(big + DATA))
+    assert view.load_pickle(window=16) == list(range(5000))
+    assert view.tell() == len(big)
+    assert view.load_pickle() == {"a": [1, 2, 3]}
