@@ -113,19 +113,27 @@ def read_columns(searcher, size: int) -> Columns:
         type=[None] * size,
         status=[None] * size,
     )
+    # Each document's stored strings are fresh objects; a facet has few distinct values, so keep
+    # one copy of each (and one country list per distinct country field): ~40 MB less at 100k.
+    # The lists are shared: nothing may modify them in place.
+    strings: dict[str, str] = {}
+    country_lists: dict[str, list[str]] = {}
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         for local in reader.all_doc_ids():
             docnum = local + offset
             stored = reader.stored_fields(local)
-            columns.countries[docnum] = (stored.get("country") or "").split()
+            country = stored.get("country") or ""
+            if country not in country_lists:
+                country_lists[country] = country.split()
+            columns.countries[docnum] = country_lists[country]
             for name in ("year", "start_year", "end_year", "budget"):
                 value = stored.get(name)
                 if value is not None:
                     getattr(columns, name)[docnum] = float(value)
-            columns.kind[docnum] = stored.get("kind") or None
-            columns.type[docnum] = stored.get("type") or None
-            columns.status[docnum] = stored.get("status") or None
+            for name in ("kind", "type", "status"):
+                value = stored.get(name) or None
+                getattr(columns, name)[docnum] = None if value is None else strings.setdefault(value, value)
     return columns
 
 
