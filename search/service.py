@@ -12,6 +12,7 @@ returns, field for field. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -19,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -219,8 +220,31 @@ class SearchResult:
     text_query: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of the HTTP API (key order as documented)."""
-        return asdict(self)
+        """The JSON object of the HTTP API (key order as documented): what ``asdict`` gives."""
+        return plain(self)
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` of a value, without its deep copy of every string and number.
+
+    A result page holds thousands of them (facet values, hits); Python 3.11's ``asdict`` copies each
+    one through ``copy.deepcopy``, several milliseconds per request. Immutable atoms are kept as
+    they are (a deep copy returns them unchanged anyway); anything else is copied as before.
+    """
+    if type(value) in _ATOMS:
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        return type(value)(*[plain(v) for v in value])
+    if isinstance(value, list | tuple):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((plain(k), plain(v)) for k, v in value.items())
+    return copy.deepcopy(value)
 
 
 @dataclass(frozen=True)
