@@ -43,6 +43,7 @@ NEAR_WORDS_CACHE = 10_000
 PHRASE_CHUNK = 256
 PROXIMITY_CANDIDATES = 200
 EXACT_SUFFIX = "_exact"  # title_exact, body_exact: the folded words before stemming
+NORMS_CACHE = 8  # rankings whose length normalisation a store keeps (evaluation grids try many)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class PostingStore:
         self._acronym_tables = None
         self._ids: list[str] | None = None
         self._near_words: dict[tuple[str, int], list[str]] = {}
+        self.norms: dict[tuple[float, float], dict[str, np.ndarray]] = {}  # see `_norms`
 
     def _lengths(self, field: str) -> np.ndarray:
         lengths = np.zeros(self.size, dtype=np.float32)
@@ -384,10 +386,25 @@ def score(store: PostingStore, groups: list[Group], ranking) -> Scored:
 
 
 def _norms(store: PostingStore, ranking) -> dict[str, np.ndarray]:
-    b = {"title": ranking.title_b, "body": ranking.b}
-    return {
-        field: 1.0 - b[field] + b[field] * store.lengths[field] / max(store.avg_length[field], 1e-9) for field in FIELDS
-    }
+    """BM25 length normalisation of every document, per field (read only: shared between queries).
+
+    It depends only on the generation and the two ``b`` of the ranking, yet cost two passes over
+    every document's lengths per query: kept on the store for the last few rankings used.
+    """
+    key = (ranking.title_b, ranking.b)
+    cached = store.norms.get(key)
+    if cached is None:
+        b = {"title": ranking.title_b, "body": ranking.b}
+        cached = {
+            field: 1.0 - b[field] + b[field] * store.lengths[field] / max(store.avg_length[field], 1e-9)
+            for field in FIELDS
+        }
+        for array in cached.values():
+            array.setflags(write=False)
+        if len(store.norms) >= NORMS_CACHE:
+            store.norms.clear()
+        store.norms[key] = cached
+    return cached
 
 
 def _term_part(
