@@ -416,6 +416,19 @@ def _term_part(
     (same lengths: stemming never changes how many words a field has). With ``ranking.fields ==
     "dismax"`` each field saturates on its own: best field plus ``tie`` times the other.
     """
+    found = _term_tf(store, terms, ranking, norms, suffix)
+    if found is None:
+        return None, None
+    tf, mask = found
+    docs = np.flatnonzero(mask)
+    part = np.zeros(store.size, dtype=np.float32)
+    part[docs] = _saturated(store, tf, docs, len(docs), ranking)
+    return part, mask
+
+
+def _term_tf(store: PostingStore, terms, ranking, norms, suffix: str = "") -> tuple[dict, np.ndarray] | None:
+    """Each field's weighted, length-normalised frequency of the terms in every document, and
+    where they occur (None: nowhere)."""
     weights = {"title": ranking.title_boost, "body": 1.0}
     tf = {field: np.zeros(store.size, dtype=np.float32) for field in FIELDS}
     # Where the terms occur, as a mask: its nonzero positions are the sorted union of the posting
@@ -429,9 +442,12 @@ def _term_part(
                 tf[field][ids] += weights[field] * freqs / norms[field][ids]
                 mask[ids] = True
                 found = True
-    if not found:
-        return None, None
-    docs = np.flatnonzero(mask)
+    return (tf, mask) if found else None
+
+
+def _saturated(store: PostingStore, tf: dict, docs: np.ndarray, df: int, ranking) -> np.ndarray:
+    """The BM25F part of the documents ``docs`` (float32, elementwise: the same for a document
+    whichever others are computed with it), for terms found in ``df`` documents."""
     k1 = ranking.k1
     if ranking.fields == "dismax":
         title, body = ((tf[field][docs] * (k1 + 1) / (k1 + tf[field][docs])) for field in FIELDS)
@@ -440,24 +456,31 @@ def _term_part(
     else:
         summed = tf["title"][docs] + tf["body"][docs]
         saturated = summed * (k1 + 1) / (k1 + summed)
-    part = np.zeros(store.size, dtype=np.float32)
-    part[docs] = idf(store.doc_count, len(docs)) * saturated
-    return part, mask
+    return idf(store.doc_count, df) * saturated
 
 
 def _phrase_part(store: PostingStore, phrase, ranking, norms) -> tuple[np.ndarray, np.ndarray | None]:
-    """Sum of the words' BM25F over the documents that contain every word of ``phrase``."""
+    """Sum of the words' BM25F over the documents that contain every word of ``phrase``.
+
+    Saturated only where every word occurs: a long form of common words (an acronym's expansion)
+    would otherwise be scored over most of the documents, then zeroed outside the few that match.
+    """
     total = np.zeros(store.size, dtype=np.float32)
+    words = []
     everywhere = None
     for word in phrase:
-        part, present = _term_part(store, [word], ranking, norms)
-        if present is None:
+        found = _term_tf(store, [word], ranking, norms)
+        if found is None:
             return total, None
-        total += part
-        everywhere = present if everywhere is None else everywhere & present
+        words.append(found)
+        everywhere = found[1] if everywhere is None else everywhere & found[1]
     if everywhere is None or not everywhere.any():
         return total, None
-    total[~everywhere] = 0
+    docs = np.flatnonzero(everywhere)
+    sums = np.zeros(len(docs), dtype=np.float32)
+    for tf, mask in words:  # in the phrase's order, as the sum over whole arrays was
+        sums += _saturated(store, tf, docs, int(np.count_nonzero(mask)), ranking)
+    total[docs] = sums
     return total, everywhere
 
 

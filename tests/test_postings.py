@@ -7,7 +7,8 @@ import pytest
 
 from search.documents import Document
 from search.index import build_index, current_generation
-from search.scoring import PostingStore, _skipped_values
+from search.query import DEFAULT_RANKING
+from search.scoring import PostingStore, _norms, _phrase_part, _skipped_values, _term_part
 
 WORDS = "travail contrat salarié congé migrant santé emploi retraite".split()
 
@@ -48,3 +49,22 @@ def test_values_by_block_equal_whoosh_skip_to(store: PostingStore, kind: str):
             assert store.values("body", term, docnums, kind) == expected
         everything = np.arange(store.size)
         assert store.values("body", term, everything, kind) == _reference(store, "body", term, everything, kind)
+
+
+def test_phrase_part_equals_the_sum_of_its_words_parts(store: PostingStore):
+    ranking = DEFAULT_RANKING
+    norms = _norms(store, ranking)
+    for phrase in (["travail", "contrat"], ["sant", "migr", "emploi"], ["travail", "absent"], ["travail"]):
+        part, present = _phrase_part(store, phrase, ranking, norms)
+        parts = [_term_part(store, [word], ranking, norms) for word in phrase]
+        if any(mask is None for _, mask in parts):
+            assert present is None
+            continue
+        expected = np.zeros(store.size, dtype=np.float32)
+        everywhere = np.ones(store.size, dtype=bool)
+        for values, mask in parts:
+            expected += values
+            everywhere &= mask
+        expected[~everywhere] = 0
+        assert present is not None and present.tolist() == everywhere.tolist()
+        assert part.tobytes() == expected.tobytes()  # bit for bit, as the ranking needs
