@@ -3,7 +3,10 @@
 Each facet is held as two parallel arrays of (document number, value ordinal) pairs, loaded once
 per generation: a single-valued facet (year, type, status) has at most one pair per document, the
 multi-valued country facet one pair per country of a document. Counting a facet over a set of
-matching documents is then one ``numpy.bincount``, and filtering is one ``numpy.isin``.
+matching documents is then one ``numpy.bincount``, and filtering is one ``numpy.isin``. Each value
+also keeps its documents as a bitset (64 documents a word): a count is then the popcount of the
+value's words AND the matched set's, for every value at once, some ten times less work than
+gathering the pairs of 100,000 documents; a filter ORs the selected values' words.
 
 Two facets are derived rather than stored: ``kind`` (project, news, …) and ``active_year``, the
 years a document was current: every year from a project's start to its end (an *Actif* project
@@ -110,37 +113,70 @@ def read_columns(searcher, size: int) -> Columns:
         type=[None] * size,
         status=[None] * size,
     )
+    # Each document's stored strings are fresh objects; a facet has few distinct values, so keep
+    # one copy of each (and one country list per distinct country field): ~40 MB less at 100k.
+    # The lists are shared: nothing may modify them in place.
+    strings: dict[str, str] = {}
+    country_lists: dict[str, list[str]] = {}
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         for local in reader.all_doc_ids():
             docnum = local + offset
             stored = reader.stored_fields(local)
-            columns.countries[docnum] = (stored.get("country") or "").split()
+            country = stored.get("country") or ""
+            if country not in country_lists:
+                country_lists[country] = country.split()
+            columns.countries[docnum] = country_lists[country]
             for name in ("year", "start_year", "end_year", "budget"):
                 value = stored.get(name)
                 if value is not None:
                     getattr(columns, name)[docnum] = float(value)
-            columns.kind[docnum] = stored.get("kind") or None
-            columns.type[docnum] = stored.get("type") or None
-            columns.status[docnum] = stored.get("status") or None
+            for name in ("kind", "type", "status"):
+                value = stored.get(name) or None
+                getattr(columns, name)[docnum] = None if value is None else strings.setdefault(value, value)
     return columns
+
+
+def _pack(mask: np.ndarray) -> np.ndarray:
+    """A boolean mask as 64-bit words (zero padded at the end), for counting by popcount."""
+    padded = np.zeros(-(-len(mask) // 64) * 64, dtype=bool)
+    padded[: len(mask)] = mask
+    return np.packbits(padded).view(np.uint64)
 
 
 @dataclass
 class Facet:
-    """One facet: (document, ordinal) pairs and the value/label table the ordinals index."""
+    """One facet: (document, ordinal) pairs and the value/label table the ordinals index.
+
+    ``size`` is the number of documents of the generation (0 when unknown: no bitsets then).
+    """
 
     name: str
     docs: np.ndarray
     ordinals: np.ndarray
     values: list[str]
     labels: list[str]
+    size: int = 0
     _by_key: dict[str, int] = field(default_factory=dict, repr=False)
+    _bits: np.ndarray | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._by_key = {_key(v): i for i, v in enumerate(self.values)}
         for i, label in enumerate(self.labels):
             self._by_key.setdefault(_key(label), i)
+        self._bits = self._bitsets()
+
+    def _bitsets(self) -> np.ndarray | None:
+        """One packed row of documents per value; None when a (document, value) pair repeats, since
+        a bitset would then count it once where `numpy.bincount` counts it twice."""
+        if not self.size or (len(self.docs) and self.docs.max() >= self.size):
+            return None
+        pairs = self.docs.astype(np.int64) * max(len(self.values), 1) + self.ordinals
+        if len(np.unique(pairs)) != len(pairs):
+            return None
+        rows = np.zeros((len(self.values), -(-self.size // 64) * 64), dtype=bool)
+        rows[self.ordinals, self.docs] = True
+        return np.packbits(rows, axis=1).view(np.uint64)
 
     def ordinal(self, value: str) -> int | None:
         """The ordinal of a value or label, matched without case or accents (``acheve`` finds ``Achevé``,
@@ -150,6 +186,9 @@ class Facet:
     def mask(self, size: int, selected: Iterable[str]) -> np.ndarray:
         """Documents having any of the selected values (OR within a facet)."""
         wanted = [o for o in (self.ordinal(v) for v in selected) if o is not None]
+        if wanted and self._bits is not None and size == self.size:
+            words = np.bitwise_or.reduce(self._bits[sorted(set(wanted))], axis=0)
+            return np.unpackbits(words.view(np.uint8), count=size).view(bool)
         mask = np.zeros(size, dtype=bool)
         if wanted:
             mask[self.docs[np.isin(self.ordinals, wanted)]] = True
@@ -157,6 +196,8 @@ class Facet:
 
     def count(self, matched: np.ndarray) -> np.ndarray:
         """How many matched documents carry each value, by ordinal."""
+        if self._bits is not None and len(matched) == self.size:
+            return np.bitwise_count(self._bits & _pack(matched)).sum(axis=1, dtype=np.int64)
         return np.bincount(self.ordinals[matched[self.docs]], minlength=len(self.values))
 
 
@@ -164,13 +205,13 @@ def _key(value: str) -> str:
     return fold(value.strip().lower())
 
 
-def _facet(name: str, per_doc: Iterable[tuple[int, str]], label) -> Facet:
+def _facet(name: str, per_doc: Iterable[tuple[int, str]], label, size: int = 0) -> Facet:
     pairs = list(per_doc)
     values = sorted({value for _, value in pairs})
     index = {value: i for i, value in enumerate(values)}
     docs = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
     ordinals = np.fromiter((index[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
-    return Facet(name, docs, ordinals, values, [label(v) for v in values])
+    return Facet(name, docs, ordinals, values, [label(v) for v in values], size)
 
 
 def _country_label(code: str) -> str:
@@ -215,7 +256,7 @@ class FacetIndex:
     """The facets of one generation; build once with `FacetIndex.load` and share across requests."""
 
     def __init__(self, columns: Columns, live: np.ndarray, this_year: int | None = None):
-        self.size = columns.size
+        self.size = size = columns.size
         self.live = live
         self.columns = columns
         this_year = datetime.now().year if this_year is None else this_year
@@ -232,20 +273,23 @@ class FacetIndex:
                 "country",
                 ((d, code) for d, codes in enumerate(columns.countries) for code in dict.fromkeys(codes)),
                 _country_label,
+                size,
             ),
             "year": _facet(
                 "year",
                 ((int(d), _year_text(columns.year[d])) for d in np.flatnonzero(~np.isnan(columns.year))),
                 str,
+                size,
             ),
             "active_year": _facet(
                 "active_year",
                 ((d, str(y)) for d, span in enumerate(spans) if span for y in range(span[0], span[1] + 1)),
                 str,
+                size,
             ),
-            "kind": _facet("kind", ((d, v) for d, v in enumerate(columns.kind) if v), _kind_label),
-            "type": _facet("type", ((d, v) for d, v in enumerate(columns.type) if v), str),
-            "status": _facet("status", ((d, v) for d, v in enumerate(columns.status) if v), str),
+            "kind": _facet("kind", ((d, v) for d, v in enumerate(columns.kind) if v), _kind_label, size),
+            "type": _facet("type", ((d, v) for d, v in enumerate(columns.type) if v), str, size),
+            "status": _facet("status", ((d, v) for d, v in enumerate(columns.status) if v), str, size),
         }
 
     @classmethod

@@ -15,12 +15,13 @@ top candidates by a proximity bonus (query words near each other in the body).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -42,6 +43,7 @@ NEAR_WORDS_CACHE = 10_000
 PHRASE_CHUNK = 256
 PROXIMITY_CANDIDATES = 200
 EXACT_SUFFIX = "_exact"  # title_exact, body_exact: the folded words before stemming
+NORMS_CACHE = 8  # rankings whose length normalisation a store keeps (evaluation grids try many)
 
 
 @dataclass
@@ -51,6 +53,30 @@ class Scored:
     scores: np.ndarray
     matched: np.ndarray  # bool mask of matching documents
     groups: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Where each posting block of a term starts in one segment's postings file, and the last
+    (segment-local) document number it holds: a block can be read without walking the ones before."""
+
+    max_ids: np.ndarray
+    offsets: list[int]
+
+
+@dataclass(frozen=True)
+class Postings:
+    """A term's decoded posting list in one field (live documents), and its blocks per segment."""
+
+    ids: np.ndarray
+    freqs: np.ndarray
+    blocks: list[Blocks | None]  # one per leaf; None: the term is not there, or not a Whoosh 3 list
+
+    @property
+    def nbytes(self) -> int:
+        return (
+            self.ids.nbytes + self.freqs.nbytes + sum(b.max_ids.nbytes + 8 * len(b.offsets) for b in self.blocks if b)
+        )
 
 
 class PostingStore:
@@ -70,12 +96,13 @@ class PostingStore:
             field: float(lengths[self.live].mean()) if self.doc_count else 1.0
             for field, lengths in self.lengths.items()
         }
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cache_bytes = cache_bytes
         self._cached_bytes = 0
         self._acronym_tables = None
         self._ids: list[str] | None = None
         self._near_words: dict[tuple[str, int], list[str]] = {}
+        self.norms: dict[tuple[float, float], dict[str, np.ndarray]] = {}  # see `_norms`
 
     def _lengths(self, field: str) -> np.ndarray:
         lengths = np.zeros(self.size, dtype=np.float32)
@@ -86,6 +113,10 @@ class PostingStore:
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, term frequencies) of a term in a field, live documents only."""
+        entry = self._entry(field, term)
+        return entry.ids, entry.freqs
+
+    def _entry(self, field: str, term: str) -> Postings:
         key = (field, term)
         cached = self._cache.get(key)
         if cached is not None:
@@ -93,21 +124,45 @@ class PostingStore:
             return cached
         ids: list[int] = []
         freqs: list[float] = []
+        blocks: list[Blocks | None] = []
         for reader, offset in self.leaves:
+            leaf_blocks = None
             if (field, term) in reader:
-                leaf_ids, leaf_freqs = _read_postings(reader.postings(field, term))
+                leaf_ids, leaf_freqs, leaf_blocks = _read_postings(reader.postings(field, term))
                 ids.extend(i + offset for i in leaf_ids)
                 freqs.extend(leaf_freqs)
+            blocks.append(leaf_blocks)
         id_array = np.fromiter(ids, dtype=np.int32, count=len(ids))
         freq_array = np.fromiter(freqs, dtype=np.float32, count=len(freqs))
         keep = self.live[id_array]
-        result = (id_array[keep], freq_array[keep])
+        result = Postings(id_array[keep], freq_array[keep], blocks)
         self._cache[key] = result
-        self._cached_bytes += result[0].nbytes + result[1].nbytes
+        self._cached_bytes += result.nbytes
         while self._cached_bytes > self._cache_bytes and len(self._cache) > 1:
-            _, (old_ids, old_freqs) = self._cache.popitem(last=False)
-            self._cached_bytes -= old_ids.nbytes + old_freqs.nbytes
+            _, old = self._cache.popitem(last=False)
+            self._cached_bytes -= old.nbytes
         return result
+
+    def values(self, field: str, term: str, docnums: np.ndarray, kind: str) -> dict[int, Any]:
+        """The stored ``kind`` (``positions``, ``characters``) of a term in each of ``docnums`` that has it.
+
+        Only documents whose cached posting list holds the term are looked up, each by jumping to
+        its block: Whoosh's ``skip_to`` reads the header of every block on the way and steps
+        through a block posting by posting, milliseconds for a common word.
+        """
+        entry = self._entry(field, term)
+        wanted = _present(entry.ids, docnums)
+        found: dict[int, Any] = {}
+        if len(wanted) == 0:
+            return found
+        for (reader, offset), blocks in zip(self.leaves, entry.blocks, strict=True):
+            local = [int(d) - offset for d in wanted if offset <= d < offset + reader.doc_count_all()]
+            if not local:
+                continue
+            matcher = reader.postings(field, term)
+            leaf = _block_values(matcher, blocks, local, kind) if blocks else _skipped_values(matcher, local, kind)
+            found.update((docnum + offset, value) for docnum, value in leaf.items())
+        return found
 
     def doc_id(self, docnum: int) -> str:
         """The id of a document, from the ``id`` column (read once per generation)."""
@@ -205,19 +260,48 @@ class PostingStore:
 
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
         """Word positions of a term in each of the given documents (those that contain it)."""
-        found: dict[int, list[int]] = {}
-        for reader, offset in self.leaves:
-            if (field, term) not in reader:
-                continue
-            matcher = reader.postings(field, term)
-            local = [int(d) - offset for d in np.sort(docnums) if offset <= d < offset + reader.doc_count_all()]
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    found[docnum + offset] = matcher.value_as("positions")
-        return found
+        return self.values(field, term, docnums, "positions")
+
+
+def _present(ids: np.ndarray, docnums) -> np.ndarray:
+    """The sorted distinct ``docnums`` found in the sorted array ``ids``."""
+    wanted = np.unique(np.asarray(docnums, dtype=np.int64))
+    if len(ids) == 0 or len(wanted) == 0:
+        return wanted[:0]
+    at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+    return wanted[ids[at] == wanted]
+
+
+def _block_values(matcher, blocks: Blocks, local: list[int], kind: str) -> dict[int, Any]:
+    """Values of the postings of sorted segment-local documents, reading only their blocks."""
+    found: dict[int, Any] = {}
+    loaded = 0  # a fresh matcher has read its first block
+    for docnum in local:
+        block = int(np.searchsorted(blocks.max_ids, docnum))  # first block ending at or after it
+        if block == len(blocks.offsets):
+            break
+        if block != loaded:
+            matcher._goto(blocks.offsets[block])
+            loaded = block
+        if matcher._ids is None:
+            matcher._read_ids()
+        at = bisect.bisect_left(matcher._ids, docnum)
+        if at < len(matcher._ids) and matcher._ids[at] == docnum:
+            matcher._i = at
+            found[docnum] = matcher.value_as(kind)
+    return found
+
+
+def _skipped_values(matcher, local: list[int], kind: str) -> dict[int, Any]:
+    """The same through Whoosh's public ``skip_to`` (posting lists of other formats)."""
+    found: dict[int, Any] = {}
+    for docnum in local:
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[docnum] = matcher.value_as(kind)
+    return found
 
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -239,23 +323,30 @@ def _leaf_lengths(reader, field: str, count: int) -> np.ndarray:
     return np.array([reader.doc_field_length(d, field, 0) or 0 for d in range(count)], dtype=np.float32)
 
 
-def _read_postings(matcher) -> tuple[list[int], list[float]]:
+def _read_postings(matcher) -> tuple[list[int], list[float], Blocks | None]:
     ids: list[int] = []
     freqs: list[float] = []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        # Whoosh 3 codec: decode whole blocks rather than stepping posting by posting.
+    if all(hasattr(matcher, name) for name in ("_read_ids", "_next_block", "_goto", "_baseoffset")):
+        # Whoosh 3 codec: decode whole blocks rather than stepping posting by posting, and note
+        # where each block starts for `PostingStore.values`.
+        max_ids: list[int] = []
+        offsets: list[int] = []
+        position = matcher._baseoffset
         while matcher.is_active():
+            max_ids.append(matcher._maxid)
+            offsets.append(position)
             matcher._read_ids()
             matcher._read_weights()
             ids.extend(matcher._ids)
             freqs.extend(matcher._weights)
+            position = matcher._nextoffset
             matcher._next_block()
-        return ids, freqs
+        return ids, freqs, Blocks(np.array(max_ids, dtype=np.int64), offsets)
     while matcher.is_active():
         ids.append(matcher.id())
         freqs.append(matcher.weight())
         matcher.next()
-    return ids, freqs
+    return ids, freqs, None
 
 
 def idf(doc_count: int, df: int) -> float:
@@ -295,10 +386,25 @@ def score(store: PostingStore, groups: list[Group], ranking) -> Scored:
 
 
 def _norms(store: PostingStore, ranking) -> dict[str, np.ndarray]:
-    b = {"title": ranking.title_b, "body": ranking.b}
-    return {
-        field: 1.0 - b[field] + b[field] * store.lengths[field] / max(store.avg_length[field], 1e-9) for field in FIELDS
-    }
+    """BM25 length normalisation of every document, per field (read only: shared between queries).
+
+    It depends only on the generation and the two ``b`` of the ranking, yet cost two passes over
+    every document's lengths per query: kept on the store for the last few rankings used.
+    """
+    key = (ranking.title_b, ranking.b)
+    cached = store.norms.get(key)
+    if cached is None:
+        b = {"title": ranking.title_b, "body": ranking.b}
+        cached = {
+            field: 1.0 - b[field] + b[field] * store.lengths[field] / max(store.avg_length[field], 1e-9)
+            for field in FIELDS
+        }
+        for array in cached.values():
+            array.setflags(write=False)
+        if len(store.norms) >= NORMS_CACHE:
+            store.norms.clear()
+        store.norms[key] = cached
+    return cached
 
 
 def _term_part(
@@ -310,18 +416,38 @@ def _term_part(
     (same lengths: stemming never changes how many words a field has). With ``ranking.fields ==
     "dismax"`` each field saturates on its own: best field plus ``tie`` times the other.
     """
+    found = _term_tf(store, terms, ranking, norms, suffix)
+    if found is None:
+        return None, None
+    tf, mask = found
+    docs = np.flatnonzero(mask)
+    part = np.zeros(store.size, dtype=np.float32)
+    part[docs] = _saturated(store, tf, docs, len(docs), ranking)
+    return part, mask
+
+
+def _term_tf(store: PostingStore, terms, ranking, norms, suffix: str = "") -> tuple[dict, np.ndarray] | None:
+    """Each field's weighted, length-normalised frequency of the terms in every document, and
+    where they occur (None: nowhere)."""
     weights = {"title": ranking.title_boost, "body": 1.0}
     tf = {field: np.zeros(store.size, dtype=np.float32) for field in FIELDS}
-    present = []
+    # Where the terms occur, as a mask: its nonzero positions are the sorted union of the posting
+    # lists (np.unique of their concatenation sorts; at 100,000 documents that was most of a query).
+    mask = np.zeros(store.size, dtype=bool)
+    found = False
     for term in terms:
         for field in FIELDS:
             ids, freqs = store.postings(field + suffix, term)
             if len(ids):
                 tf[field][ids] += weights[field] * freqs / norms[field][ids]
-                present.append(ids)
-    if not present:
-        return None, None
-    docs = np.unique(np.concatenate(present))
+                mask[ids] = True
+                found = True
+    return (tf, mask) if found else None
+
+
+def _saturated(store: PostingStore, tf: dict, docs: np.ndarray, df: int, ranking) -> np.ndarray:
+    """The BM25F part of the documents ``docs`` (float32, elementwise: the same for a document
+    whichever others are computed with it), for terms found in ``df`` documents."""
     k1 = ranking.k1
     if ranking.fields == "dismax":
         title, body = ((tf[field][docs] * (k1 + 1) / (k1 + tf[field][docs])) for field in FIELDS)
@@ -330,26 +456,31 @@ def _term_part(
     else:
         summed = tf["title"][docs] + tf["body"][docs]
         saturated = summed * (k1 + 1) / (k1 + summed)
-    part = np.zeros(store.size, dtype=np.float32)
-    part[docs] = idf(store.doc_count, len(docs)) * saturated
-    mask = np.zeros(store.size, dtype=bool)
-    mask[docs] = True
-    return part, mask
+    return idf(store.doc_count, df) * saturated
 
 
 def _phrase_part(store: PostingStore, phrase, ranking, norms) -> tuple[np.ndarray, np.ndarray | None]:
-    """Sum of the words' BM25F over the documents that contain every word of ``phrase``."""
+    """Sum of the words' BM25F over the documents that contain every word of ``phrase``.
+
+    Saturated only where every word occurs: a long form of common words (an acronym's expansion)
+    would otherwise be scored over most of the documents, then zeroed outside the few that match.
+    """
     total = np.zeros(store.size, dtype=np.float32)
+    words = []
     everywhere = None
     for word in phrase:
-        part, present = _term_part(store, [word], ranking, norms)
-        if present is None:
+        found = _term_tf(store, [word], ranking, norms)
+        if found is None:
             return total, None
-        total += part
-        everywhere = present if everywhere is None else everywhere & present
+        words.append(found)
+        everywhere = found[1] if everywhere is None else everywhere & found[1]
     if everywhere is None or not everywhere.any():
         return total, None
-    total[~everywhere] = 0
+    docs = np.flatnonzero(everywhere)
+    sums = np.zeros(len(docs), dtype=np.float32)
+    for tf, mask in words:  # in the phrase's order, as the sum over whole arrays was
+        sums += _saturated(store, tf, docs, int(np.count_nonzero(mask)), ranking)
+    total[docs] = sums
     return total, everywhere
 
 

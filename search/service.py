@@ -12,6 +12,7 @@ returns, field for field. Nothing here knows about HTTP.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -19,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -219,8 +220,31 @@ class SearchResult:
     text_query: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of the HTTP API (key order as documented)."""
-        return asdict(self)
+        """The JSON object of the HTTP API (key order as documented): what ``asdict`` gives."""
+        return plain(self)
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` of a value, without its deep copy of every string and number.
+
+    A result page holds thousands of them (facet values, hits); Python 3.11's ``asdict`` copies each
+    one through ``copy.deepcopy``, several milliseconds per request. Immutable atoms are kept as
+    they are (a deep copy returns them unchanged anyway); anything else is copied as before.
+    """
+    if type(value) in _ATOMS:
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        return type(value)(*[plain(v) for v in value])
+    if isinstance(value, list | tuple):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((plain(k), plain(v)) for k, v in value.items())
+    return copy.deepcopy(value)
 
 
 @dataclass(frozen=True)
@@ -372,7 +396,7 @@ class SearchService:
             else:
                 selection = _browse(current, request, mask, result)
             result.facets = current.facets.counts(selection.matched, filters)
-            positions = _body_positions(current.searcher, selection.shown, selection.terms)
+            positions = _body_positions(current.store, selection.shown, selection.terms)
             result.hits = [
                 _hit(current.searcher, d, selection.terms, selection.scores.get(d), positions.get(d, []))
                 for d in selection.shown
@@ -587,7 +611,9 @@ def _sort_order(facets: FacetIndex, candidates: np.ndarray, sort: str) -> np.nda
     return docnums[np.lexsort([docnums, *keys])]
 
 
-def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, list[tuple[int, str, int, int]]]:
+def _body_positions(
+    store: PostingStore, docnums: list[int], terms: set[str]
+) -> dict[int, list[tuple[int, str, int, int]]]:
     """(position, term, start char, end char) of every query term in the body of each shown document.
 
     The index stores character offsets with positions, so snippets need no analysis of the body.
@@ -595,24 +621,10 @@ def _body_positions(searcher, docnums: list[int], terms: set[str]) -> dict[int, 
     found: dict[int, list[tuple[int, str, int, int]]] = {}
     if not docnums or not terms:
         return found
-    wanted = sorted(docnums)
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        local = [d - offset for d in wanted if offset <= d < offset + reader.doc_count_all()]
-        if not local:
-            continue
-        for term in terms:
-            if ("body", term) not in reader:
-                continue
-            matcher = reader.postings("body", term)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    found.setdefault(docnum + offset, []).extend(
-                        (pos, term, start, end) for pos, start, end in matcher.value_as("characters")
-                    )
+    wanted = np.array(sorted(docnums), dtype=np.int64)
+    for term in terms:
+        for docnum, characters in sorted(store.values("body", term, wanted, "characters").items()):
+            found.setdefault(docnum, []).extend((pos, term, start, end) for pos, start, end in characters)
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.facets import Columns, FacetIndex, FacetValue, Filters
+from search.facets import Columns, FacetIndex, FacetValue, Filters, _facet
 
 NAN = np.nan
 
@@ -170,3 +170,30 @@ def test_kind_facet_has_french_labels_and_accepts_them():
     listing = facets.counts(everything(facets), Filters())["kind"]
     assert [(v.value, v.label, v.count) for v in listing] == [("project", "Projet", 4), ("news", "Communiqué", 2)]
     assert facets.filter_mask(Filters(kind=("communiqué",))).sum() == 2  # the label works as a value
+
+
+def _reference_counts(facet, matched):
+    return np.bincount(facet.ordinals[matched[facet.docs]], minlength=len(facet.values))
+
+
+def test_bitset_counts_and_masks_equal_the_pair_arrays():
+    rng = np.random.default_rng(7)
+    size = 1_000 + 37  # not a multiple of 64: the padding must count for nothing
+    docs, values = rng.integers(0, size, 3_000), rng.integers(0, 12, 3_000)
+    pairs = {(int(d), f"v{int(v)}") for d, v in zip(docs, values, strict=True)}
+    facet = _facet("multi", sorted(pairs), str, size)
+    assert facet._bits is not None
+    for share in (0.0, 0.01, 0.5, 1.0):
+        matched = rng.random(size) < share
+        assert facet.count(matched).tolist() == _reference_counts(facet, matched).tolist()
+    for selected in (["v3"], ["v1", "v11", "nope"], ["nope"]):
+        wanted = [facet.ordinal(v) for v in selected if facet.ordinal(v) is not None]
+        expected = np.zeros(size, dtype=bool)
+        expected[facet.docs[np.isin(facet.ordinals, wanted)]] = True
+        assert facet.mask(size, selected).tolist() == expected.tolist()
+
+
+def test_a_repeated_pair_is_counted_twice_as_before():
+    facet = _facet("dup", [(0, "a"), (0, "a"), (1, "a")], str, 4)
+    assert facet._bits is None
+    assert facet.count(np.ones(4, dtype=bool)).tolist() == [3]

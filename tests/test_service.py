@@ -7,6 +7,7 @@ mentions *migrants*, so the query ``migrants`` matches ten documents.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,18 @@ def test_markup_in_documents_is_escaped(tmp_path: Path):
         assert "<script" not in html_text and "<img" not in html_text and "<b>" not in html_text
     assert "&lt;<mark>script</mark>&gt;" in hit.snippet_html
     assert hit.title == "<img src=x onerror=alert(1)> OIM"  # the plain field stays plain text
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(q="migrants guinée 2021", explain=True),
+        SearchRequest(q="santé", country=("GN",), sort="newest", per_page=3),
+        SearchRequest(q="OIM"),
+        SearchRequest(),
+    ],
+)
+def test_to_dict_is_what_asdict_gives(service: SearchService, request_: SearchRequest):
+    result = service.search(request_)
+    assert result.to_dict() == asdict(result)
+    assert list(result.to_dict()) == list(asdict(result))
