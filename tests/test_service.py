@@ -7,6 +7,8 @@ mentions *migrants*, so the query ``migrants`` matches ten documents.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -283,6 +285,27 @@ def test_switches_to_a_newly_published_generation(tmp_path: Path):
     after = service.status()
     assert after.documents == 12 and after.generation != before.generation
     assert search(service).total == 12
+    service.close()
+
+
+def test_a_new_generation_opens_in_the_background_while_the_current_one_answers(tmp_path: Path):
+    build_index(CORPUS[:3], tmp_path)
+    service = SearchService(tmp_path, check_interval=0, switch_in_background=True)
+    build_index(CORPUS, tmp_path)
+    opened = threading.Event()
+    original_load = service._load
+
+    def slow_load():
+        opened.wait(10)  # hold the opening until the request below has been answered
+        return original_load()
+
+    service._load = slow_load
+    assert search(service).total == 3  # answered at once from the generation already open
+    opened.set()
+    deadline = time.monotonic() + 10
+    while service.status().documents != 12 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert service.status().documents == 12 and search(service).total == 12
     service.close()
 
 

@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=DEFAULT_INDEX_DIR,
         INDEX_CHECK_INTERVAL=1.0,
+        INDEX_SWITCH_IN_BACKGROUND=True,  # a reindexed generation opens in a thread, not in a request
         MAX_CONTENT_LENGTH=64 * 1024,  # the API takes no bodies; refuse large ones early
     )
     app.config.from_prefixed_env("SEARCH")  # SEARCH_INDEX_DIR=... from `make serve`

@@ -29,7 +29,11 @@ def init_app(app: Flask) -> None:
 
 
 def _open(app: Flask) -> SearchService:
-    return SearchService(app.config["INDEX_DIR"], check_interval=app.config["INDEX_CHECK_INTERVAL"])
+    return SearchService(
+        app.config["INDEX_DIR"],
+        check_interval=app.config["INDEX_CHECK_INTERVAL"],
+        switch_in_background=app.config["INDEX_SWITCH_IN_BACKGROUND"],
+    )
 
 
 def service() -> SearchService:
