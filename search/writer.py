@@ -42,12 +42,13 @@ import marshal
 import multiprocessing
 import operator
 import queue
+import re
 import struct
 import tempfile
 import traceback
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from hashlib import md5
@@ -60,7 +61,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_ui
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import WORD, FrenchAnalyzer, IndexEntries
+from .analysis import FAST_TOKEN_PATTERN, FrenchAnalyzer, IndexEntries
 
 #: Rough bytes of memory one buffered posting takes (four list slots, its share of the term's
 #: dict entry and list, the value object's header), besides the value's own bytes.
@@ -84,6 +85,11 @@ def open_writer(ix, limitmb: int = 256, procs: int = 1):
     return FastSegmentWriter(ix, limitmb=limitmb)
 
 
+#: The tokenizer's words with what lies between them: ``[gap, word, gap, word, ..., gap]``.
+SPLIT = re.compile(f"({FAST_TOKEN_PATTERN})")
+ZEROS = itertools.repeat(0)  # where each word starts, when nothing needs it
+
+
 def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, list], list[bytes]]:
     """One pass of the French analyzer over a field value, as Whoosh's formats would see it.
 
@@ -93,52 +99,39 @@ def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, 
     field (what ``analyzer(value, no_morph=True)`` yields). `encode_value` turns a term's
     occurrences into Whoosh's posting value.
     """
-    seen: dict[bytes, list] = {}
+    # The token loop, written out for the common word (one part, not a number): the raw words
+    # and their entries come from C (`re.split` keeps the words at odd indexes, the running sum
+    # of the pieces' lengths gives where each starts), then one tuple unpack, one list append
+    # and one dict subscript per token; compounds, numbers and ordinals take the general path.
+    pieces = SPLIT.split(text)
+    found = map(entries.__getitem__, pieces[1::2])
+    starts = itertools.islice(itertools.accumulate(map(len, pieces)), 0, None, 2) if chars else ZEROS
+    seen: defaultdict[bytes, list] = defaultdict(list)
     words: list[bytes] = []
     keep = words.append
-    get = seen.get
     pos = 0
     after_number = False
-    # The loop is written out for the common word (one part, not a number): one dict subscript
-    # and a few list operations per token; compounds, numbers and ordinals take the general path.
-    for match in WORD.finditer(text):
-        term, word, start, end = entries[match[0]]
+    for (term, word, start, end), base in zip(found, starts, strict=False):  # starts: maybe ZEROS, endless
         if term is not None:
             after_number = False
             keep(word)
-            if chars:
-                base = match.start()
-                occurrence = (pos, base + start, base + end)
-            else:
-                occurrence = pos
-            found = get(term)
-            if found is None:
-                seen[term] = [occurrence]
-            else:
-                found.append(occurrence)
+            seen[term].append((pos, base + start, base + end) if chars else pos)
             pos += 1
-            continue
-        if word is None:  # a stop word
+        elif word is None:  # a stop word
             after_number = False
             pos += 1
-            continue
-        parts, width = word
-        base = match.start()
-        for term, word, stopped, is_suffix, is_number, rel, start, end in parts:
-            if after_number and is_suffix:
-                after_number = False
-                continue
-            after_number = is_number
-            if stopped:
-                continue
-            keep(word)
-            occurrence = (pos + rel, base + start, base + end) if chars else pos + rel
-            found = get(term)
-            if found is None:
-                seen[term] = [occurrence]
-            else:
-                found.append(occurrence)
-        pos += width
+        else:
+            parts, width = word
+            for term, word, stopped, is_suffix, is_number, rel, start, end in parts:
+                if after_number and is_suffix:
+                    after_number = False
+                    continue
+                after_number = is_number
+                if stopped:
+                    continue
+                keep(word)
+                seen[term].append((pos + rel, base + start, base + end) if chars else pos + rel)
+            pos += width
     return seen, words
 
 
