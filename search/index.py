@@ -37,7 +37,8 @@ GENERATION_PREFIX = "gen-"
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 #: Bump when build_schema() or document_fields() change: `reindex` then rebuilds from scratch.
-SCHEMA_VERSION = 6
+#: 7: the numbers are indexed as one term each (``shift_step=0``), not 8 or 16 tiered terms.
+SCHEMA_VERSION = 7
 
 
 def build_schema() -> Schema:
@@ -54,10 +55,15 @@ def build_schema() -> Schema:
         body_exact=TEXT(analyzer=french_analyzer(stem_words=False), phrase=False),
         kind=ID(stored=True),
         country=KEYWORD(stored=True, lowercase=False, scorable=False),
-        year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
-        start_year=NUMERIC(int, stored=True, signed=False, bits=32),  # with end_year: the years a project ran
-        end_year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
-        budget=NUMERIC(float, stored=True),
+        # One index term per number (shift_step=0), not Whoosh's 8 (int) or 16 (float) tiers,
+        # which only speed up range queries on the terms: facets, ranges and sorts read the
+        # stored values into arrays instead (`facets`), and a Whoosh NumericRange still works.
+        # The tiers were ~40 postings per document, most of them single-document terms.
+        year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32, shift_step=0),
+        # with end_year: the years a project ran
+        start_year=NUMERIC(int, stored=True, signed=False, bits=32, shift_step=0),
+        end_year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32, shift_step=0),
+        budget=NUMERIC(float, stored=True, shift_step=0),
         type=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
         # "cdd=contrat dur determin": acronym pairs the page spells out, for query expansion.

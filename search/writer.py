@@ -42,12 +42,13 @@ import marshal
 import multiprocessing
 import operator
 import queue
+import re
 import struct
 import tempfile
 import traceback
 import zlib
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from hashlib import md5
@@ -60,7 +61,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_ui
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import WORD, FrenchAnalyzer, IndexEntries
+from .analysis import FAST_TOKEN_PATTERN, FrenchAnalyzer, IndexEntries
 
 #: Rough bytes of memory one buffered posting takes (four list slots, its share of the term's
 #: dict entry and list, the value object's header), besides the value's own bytes.
@@ -84,6 +85,11 @@ def open_writer(ix, limitmb: int = 256, procs: int = 1):
     return FastSegmentWriter(ix, limitmb=limitmb)
 
 
+#: The tokenizer's words with what lies between them: ``[gap, word, gap, word, ..., gap]``.
+SPLIT = re.compile(f"({FAST_TOKEN_PATTERN})")
+ZEROS = itertools.repeat(0)  # where each word starts, when nothing needs it
+
+
 def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, list], list[bytes]]:
     """One pass of the French analyzer over a field value, as Whoosh's formats would see it.
 
@@ -93,70 +99,93 @@ def analyse(text: str, chars: bool, entries: IndexEntries) -> tuple[dict[bytes, 
     field (what ``analyzer(value, no_morph=True)`` yields). `encode_value` turns a term's
     occurrences into Whoosh's posting value.
     """
-    seen: dict[bytes, list] = {}
+    # The token loop, written out for the common word (one part, not a number): the raw words
+    # and their entries come from C (`re.split` keeps the words at odd indexes, the running sum
+    # of the pieces' lengths gives where each starts), then one tuple unpack, one list append
+    # and one dict subscript per token; compounds, numbers and ordinals take the general path.
+    pieces = SPLIT.split(text)
+    found = map(entries.__getitem__, pieces[1::2])
+    starts = itertools.islice(itertools.accumulate(map(len, pieces)), 0, None, 2) if chars else ZEROS
+    seen: defaultdict[bytes, list] = defaultdict(list)
     words: list[bytes] = []
     keep = words.append
-    get = seen.get
     pos = 0
     after_number = False
-    # The loop is written out for the common word (one part, not a number): one dict subscript
-    # and a few list operations per token; compounds, numbers and ordinals take the general path.
-    for match in WORD.finditer(text):
-        term, word, start, end = entries[match[0]]
+    for (term, word, start, end), base in zip(found, starts, strict=False):  # starts: maybe ZEROS, endless
         if term is not None:
             after_number = False
             keep(word)
-            if chars:
-                base = match.start()
-                occurrence = (pos, base + start, base + end)
-            else:
-                occurrence = pos
-            found = get(term)
-            if found is None:
-                seen[term] = [occurrence]
-            else:
-                found.append(occurrence)
+            seen[term].append((pos, base + start, base + end) if chars else pos)
             pos += 1
-            continue
-        if word is None:  # a stop word
+        elif word is None:  # a stop word
             after_number = False
             pos += 1
-            continue
-        parts, width = word
-        base = match.start()
-        for term, word, stopped, is_suffix, is_number, rel, start, end in parts:
-            if after_number and is_suffix:
-                after_number = False
-                continue
-            after_number = is_number
-            if stopped:
-                continue
-            keep(word)
-            occurrence = (pos + rel, base + start, base + end) if chars else pos + rel
-            found = get(term)
-            if found is None:
-                seen[term] = [occurrence]
-            else:
-                found.append(occurrence)
-        pos += width
+        else:
+            parts, width = word
+            for term, word, stopped, is_suffix, is_number, rel, start, end in parts:
+                if after_number and is_suffix:
+                    after_number = False
+                    continue
+                after_number = is_number
+                if stopped:
+                    continue
+                keep(word)
+                seen[term].append((pos + rel, base + start, base + end) if chars else pos + rel)
+            pos += width
     return seen, words
 
 
 def encode_value(occurrences: list, chars: bool) -> bytes:
-    """Whoosh's `Characters.encode` (or `Positions.encode`) of one term's occurrences in a document."""
+    """Whoosh's `Characters.encode` (or `Positions.encode`) of one term's occurrences in a document.
+
+    That is ``pack_uint(count) + pickle.dumps(codes, 2)``: here the pickle's bytes are joined
+    from precomputed opcodes (each code an int below 65,536, at most 255 tuples or 1,000 ints),
+    twice as fast as making the codes list and pickling it; anything else goes to `pickle`.
+    """
+    n = len(occurrences)
+    try:
+        if chars:
+            if n == 1:
+                p, s, e = occurrences[0]
+                return b"".join((_ONE_VALUE, _INT[p], _INT[s], _INT[e - s], _LAST_TUPLE))
+            if n < 256:
+                parts = [pack_uint(n), _LIST, b"("]  # MARK: the tuples, then APPENDS
+                last_pos = last_end = 0
+                memo = 1
+                for p, s, e in occurrences:
+                    parts += (_INT[p - last_pos], _INT[s - last_end], _INT[e - s], _TUPLE_PUT[memo])
+                    last_pos, last_end = p, e
+                    memo += 1
+                parts.append(b"e.")
+                return b"".join(parts)
+        elif n == 1:
+            return b"".join((_ONE_VALUE, _INT[occurrences[0]], b"a."))
+        elif n <= 1000:  # pickle appends a list's items in batches of 1,000
+            deltas = map(_INT.__getitem__, map(operator.sub, occurrences, itertools.chain((0,), occurrences)))
+            return b"".join((pack_uint(n), _LIST, b"(", *deltas, b"e."))
+    except KeyError:  # a code negative or past 65,535: pickle's own encoding
+        pass
+    return _pickled_value(occurrences, chars)
+
+
+def _pickled_value(occurrences: list, chars: bool) -> bytes:
     if chars:
-        if len(occurrences) == 1:
-            p, s, e = occurrences[0]
-            codes = [(p, s, e - s)]
-        else:
-            codes = []
-            last_pos = last_end = 0
-            for p, s, e in occurrences:
-                codes.append((p - last_pos, s - last_end, e - s))
-                last_pos, last_end = p, e
+        codes = []
+        last_pos = last_end = 0
+        for p, s, e in occurrences:
+            codes.append((p - last_pos, s - last_end, e - s))
+            last_pos, last_end = p, e
     else:
         codes = list(map(operator.sub, occurrences, itertools.chain((0,), occurrences)))
     return pack_uint(len(codes)) + dumps(codes, 2)
+
+
+#: Pickle protocol 2 opcodes of each int below 65,536: BININT1 below 256, else BININT2.
+_INT = {n: b"K" + bytes((n,)) if n < 256 else b"M" + n.to_bytes(2, "little") for n in range(65536)}
+_LIST = b"\x80\x02]q\x00"  # PROTO 2, EMPTY_LIST, BINPUT 0
+_ONE_VALUE = pack_uint(1) + _LIST
+_TUPLE_PUT = tuple(b"\x87q" + bytes((i,)) for i in range(256))  # TUPLE3, BINPUT i (the memo index)
+_LAST_TUPLE = _TUPLE_PUT[1] + b"a."  # the only tuple, APPEND, STOP
 
 
 def _dfl(length: int):

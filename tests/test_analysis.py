@@ -151,3 +151,23 @@ def test_words_unidecode_cannot_transliterate_are_kept_as_written():
     from search.analysis import inspect
 
     assert [t.term for t in inspect("\U000176a6")] == ["\U000176a6"]
+
+
+def test_fast_token_pattern_finds_the_same_tokens() -> None:
+    """WORD (one leading character class) against TOKEN_PATTERN, span by span: tricky text and
+    random strings over the characters the branches care about."""
+    import random
+    import re
+
+    from search.analysis import TOKEN_PATTERN, WORD
+
+    reference = re.compile(TOKEN_PATTERN)
+    texts = [
+        "U.S.A. a.b c.d. 12,5.3 l'état-major 3e 1er aujourd’hui x_y __ a-b- 1.2.3. é.t.é. 4a a4 ,5 ½ ² ٣ ß",
+        "_a1 a._b. 1.a.b. O.I.M COVID-19 300000.00 3,5 socio-économique",
+    ]
+    rng = random.Random(3)
+    alphabet = "aZé1٣²½_ .,'’‘ʼ′-ß\u0301\n"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20_000)]
+    for text in texts:
+        assert [m.span() for m in WORD.finditer(text)] == [m.span() for m in reference.finditer(text)], text

@@ -271,3 +271,39 @@ def test_one_pass_yields_what_the_analyzers_yield(seed_documents: list[Document]
 def decode(value: bytes, chars: bool) -> list:
     """A `Characters` (or `Positions`) posting value back to absolute values, with Whoosh's decoder."""
     return Characters().decode_characters(value) if chars else Positions().decode_positions(value)
+
+
+def test_encode_value_is_pickles_bytes() -> None:
+    """`encode_value` joins pickle opcodes itself: the same bytes as pickling the codes, at every edge
+    (one occurrence, 255/256 tuples, 1,000/1,001 ints, codes past 65,535 or negative)."""
+    import pickle
+    import random
+
+    from whoosh.system import pack_uint
+
+    from search.writer import encode_value
+
+    def pickled(occurrences: list, chars: bool) -> bytes:
+        if chars:
+            codes, last_pos, last_end = [], 0, 0
+            for p, s, e in occurrences:
+                codes.append((p - last_pos, s - last_end, e - s))
+                last_pos, last_end = p, e
+        else:
+            codes = [p - q for p, q in zip(occurrences, [0, *occurrences], strict=False)]
+        return pack_uint(len(codes)) + pickle.dumps(codes, 2)
+
+    rng = random.Random(7)
+    for _ in range(2_000):
+        n = rng.choice([1, 2, 3, 255, 256, 1000, 1001])
+        positions = sorted(rng.sample(range(rng.choice([n, 70_000])), n))
+        chars = rng.random() < 0.5
+        if chars:
+            occurrences, end = [], 0
+            for p in positions:
+                start = end + rng.choice([-1, 0, 1, 300, 70_000])
+                end = start + rng.choice([0, 1, 7, 70_000])
+                occurrences.append((p, start, end))
+        else:
+            occurrences = positions
+        assert encode_value(occurrences, chars) == pickled(occurrences, chars)
