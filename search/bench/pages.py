@@ -9,6 +9,7 @@ imports, the manifest and the scan of every file all count, as they do for the e
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,7 +72,7 @@ def measure_reindex(workdir: Path, count: int, seed: int = DEFAULT_SEED, source:
     """First build of ``count`` pages, then the same run with nothing changed and with one page changed."""
     documents = write_pages(workdir / f"pages-{count}-{seed}", count, seed, source)
     index = workdir / f"pages-index-{count}"
-    _remove(index)
+    shutil.rmtree(index, ignore_errors=True)
     first = timed_reindex(documents, index)
     unchanged = [timed_reindex(documents, index) for _ in range(NOOP_RUNS)]
     changed_page = sorted(documents.glob("*.txt"))[0]
@@ -81,7 +82,7 @@ def measure_reindex(workdir: Path, count: int, seed: int = DEFAULT_SEED, source:
         one_changed = timed_reindex(documents, index)
     finally:
         changed_page.write_text(original, "utf-8")
-    _remove(index)
+    shutil.rmtree(index, ignore_errors=True)
     return {
         "pages": count,
         "first_build_s": round(first, 2),
@@ -90,9 +91,3 @@ def measure_reindex(workdir: Path, count: int, seed: int = DEFAULT_SEED, source:
         "unchanged_runs_s": [round(s, 3) for s in unchanged],
         "one_changed_s": round(one_changed, 3),
     }
-
-
-def _remove(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
