@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jsonl", required=True, help="records, one JSON object a line: id, title, text, ...")
     p.add_argument("--index", default=DEFAULT_INDEX)
     p.add_argument("--procs", type=int, default=min(2, os.cpu_count() or 1), help="indexing processes")
+    p.add_argument(
+        "--no-meaning", action="store_true", help="no sentence vectors: rank by words alone, index ~20x faster"
+    )
     p.set_defaults(handler=cmd_index)
 
     p = commands.add_parser("query", help="ranked results for a query")
@@ -67,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--documents", default=DEFAULT_DOCUMENTS, help="*.txt pages and *.jsonl files, recursively")
     p.add_argument("--index", default=DEFAULT_INDEX)
     p.add_argument("--full", action="store_true", help="rebuild from scratch (after a schema change)")
+    p.add_argument("--no-meaning", action="store_true", help="no sentence vectors: rank by words alone")
     p.set_defaults(handler=cmd_reindex)
 
     args = parser.parse_args(argv)
@@ -83,7 +87,7 @@ def cmd_index(args) -> int:
     from .index import build_index
 
     start = time.perf_counter()
-    count = build_index(read_jsonl(args.jsonl), args.index, procs=max(1, args.procs))
+    count = build_index(read_jsonl(args.jsonl), args.index, procs=max(1, args.procs), meaning=not args.no_meaning)
     elapsed = time.perf_counter() - start
     print(f"indexed {count} documents into {args.index} in {elapsed:.1f} s ({count / max(elapsed, 1e-9):.0f} docs/s)")
     return 0
@@ -96,7 +100,7 @@ def cmd_query(args) -> int:
 
     ix = open_index(args.index)
     with ix.searcher() as searcher:
-        page = rank(PostingStore(searcher), args.text, limit=max(1, args.limit))
+        page = rank(PostingStore(searcher, folder=ix.storage.folder), args.text, limit=max(1, args.limit))
         hits = []
         for hit in page.hits:
             record = json.loads(searcher.stored_fields(hit.docnum)["record"])
@@ -187,7 +191,9 @@ def cmd_reindex(args) -> int:
     from .reindex import reindex
 
     try:
-        report = reindex(args.documents, args.index, progress=sys.stderr.isatty(), full=args.full)
+        report = reindex(
+            args.documents, args.index, progress=sys.stderr.isatty(), full=args.full, meaning=not args.no_meaning
+        )
     except IndexLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -62,7 +62,7 @@ def run_queries(ix, queries: dict[str, str], ranking: Ranking = DEFAULT_RANKING,
     run: dict[str, dict[str, float]] = {}
     latencies = []
     with ix.searcher() as searcher:
-        store = PostingStore(searcher)
+        store = PostingStore(searcher, folder=ix.storage.folder)
         for qid, text in queries.items():
             start = time.perf_counter()
             page = rank(store, text, limit=depth, ranking=ranking)

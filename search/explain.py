@@ -8,13 +8,13 @@ generation; `Explainer.explain(docnum, doc_id)` then says, for one document:
   written: body forms from the character offsets stored in the index, title forms by running
   the French chain over the title again) and through which transformation (`HOW`);
 - its score, split per query word, each word's share split between title and body, plus the
-  proximity bonus; the total is the score the ranking gives the document;
+  proximity bonus and the closeness of meaning (`semantic`); the total is the score the ranking gives the document;
 - which filters kept it (the document's value that satisfies each one) or which one left it out;
 - why it is not shown, when it is not: no such document, a filter, no query word, a missing
   "phrase", an excluded -word, or a rank past the page (« classé 37e sur 120 »).
 
 The score is recomputed by the same steps as `ranking.rank` (`scoring.score`, the phrase
-checks, `scoring.add_proximity`), over every document, so the total and the rank are exactly
+checks, `scoring.add_proximity`, `semantic.add_meaning`), over every document, so the total and the rank are exactly
 the ranking's. The per-word parts mirror `scoring.score` (term part, acronym long forms counted
 at ``expansion_weight`` and kept when better, group weight, coordination factor). The title/body
 split of a word's part is a convention, not something BM25F defines: BM25F saturates the *sum*
@@ -39,7 +39,7 @@ from . import facets as facets_module
 from .analysis import fold, french_analyzer, inspect, tokens
 from .facets import FACETS, FacetIndex, Filters
 from .query import DEFAULT_RANKING, Group, QueryPlan, Ranking, phrase, plan
-from .ranking import score_plan
+from .ranking import query_text, score_plan
 from .scoring import (
     EXACT_SUFFIX,
     FIELDS,
@@ -52,6 +52,7 @@ from .scoring import (
     phrase_mask,
     top,
 )
+from .semantic import add_meaning
 from .syntax import ParsedQuery
 
 #: How a word of the document matched a query word, strongest first (`Form.how` is the first that applies).
@@ -154,6 +155,8 @@ class ScoreParts:
     coordination: float  # factor applied to the words' parts (1.0: not used)
     proximity: float
     proximity_used: bool
+    meaning: float = 0.0  # closeness of meaning (sentence vectors), added to the best matches
+    meaning_used: bool = False
     split: str = SPLIT_RULE
 
 
@@ -230,6 +233,7 @@ class Explainer:
         else:
             self.scored = Scored(np.zeros(store.size, np.float32), store.live.copy(), [])
             self.before_proximity = self.scored.scores
+            self.meaning = None
         self.results = self.scored.matched & self.mask
         self.total = int(self.results.sum())
 
@@ -242,6 +246,7 @@ class Explainer:
             self.warnings.append("vérification des expressions exactes incomplète (temps dépassé)")
         self.before_proximity = scored.scores.copy()
         add_proximity(store, scored, ranking, self.mask)
+        self.meaning = add_meaning(store, scored, ranking, query_text(self.parsed), self.mask)
         self.scored = scored
 
     def rank_of(self, docnum: int) -> int | None:
@@ -489,12 +494,16 @@ class Explainer:
                 word.title_score *= coordination
                 word.body_score *= coordination
         total = float(self.scored.scores[docnum])
+        meaning = float(self.meaning[docnum]) if self.meaning is not None else 0.0
+        proximity_used = ranking.proximity > 0 and len(groups) > 1
         return ScoreParts(
             total=total,
             words=sum(w.score for w in words),
             coordination=coordination,
-            proximity=total - float(self.before_proximity[docnum]),
-            proximity_used=ranking.proximity > 0 and len(groups) > 1,
+            proximity=total - meaning - float(self.before_proximity[docnum]) if proximity_used else 0.0,
+            proximity_used=proximity_used,
+            meaning=meaning,
+            meaning_used=self.meaning is not None,
         )
 
 
@@ -728,6 +737,8 @@ def _sentences(result: Explanation, explainer: Explainer) -> list[str]:
             line += " = " + " + ".join(parts)
         if result.score.proximity_used:
             line += f" + proximité {_number(result.score.proximity)}"
+        if result.score.meaning:
+            line += f" + sens proche {_number(result.score.meaning)}"
         sentences.append(line + ".")
         if not result.score.proximity_used:
             sentences.append("La proximité des mots n’est pas utilisée par ce classement.")

@@ -28,6 +28,7 @@ from .acronyms import encode, extract_pairs
 from .analysis import french_analyzer
 from .documents import Document
 from .errors import IndexLockedError, IndexMissingError
+from .semantic import MODEL, VectorBuilder
 from .writer import gc_paused, open_writer
 
 log = logging.getLogger(__name__)
@@ -251,20 +252,24 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def build_index(docs: Iterable[Document], index_dir: str | Path, limitmb: int = 256, procs: int = 1) -> int:
+def build_index(
+    docs: Iterable[Document], index_dir: str | Path, limitmb: int = 256, procs: int = 1, meaning: bool = True
+) -> int:
     """Index every record into a new generation and publish it; returns the document count.
 
     ``procs=2`` analyses and writes in two processes, each leaving its own segment (measured on
     2 cores: 171 → 340 documents/s on 4,000 pages); searching handles several segments.
+    ``meaning`` also encodes each document's sentence vector (`semantic`; about 50 documents/s).
     """
     with index_lock(Path(index_dir)), gc_paused():
-        return _build(docs, index_dir, limitmb, procs)
+        return _build(docs, index_dir, limitmb, procs, meaning)
 
 
-def _build(docs: Iterable[Document], index_dir: str | Path, limitmb: int, procs: int) -> int:
+def _build(docs: Iterable[Document], index_dir: str | Path, limitmb: int, procs: int, meaning: bool) -> int:
     generation = new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation.path), build_schema())
     writer = open_writer(ix, limitmb=limitmb, procs=procs)
+    vectors = VectorBuilder() if meaning else None
     count = 0
     checksums = {}
     try:
@@ -273,13 +278,17 @@ def _build(docs: Iterable[Document], index_dir: str | Path, limitmb: int, procs:
                 log.warning("duplicate document id %r (%s): the first one is kept", doc.id, doc.source)
                 continue
             writer.add_document(**document_fields(doc))
+            if vectors is not None:
+                vectors.add(doc.id, doc.checksum, doc.title, doc.body)
             checksums[doc.id] = doc.checksum
             count += 1
+        if vectors is not None:
+            vectors.finish(checksums).save(generation.path)
         writer.commit()
     except BaseException:
         writer.cancel()
         shutil.rmtree(generation.path, ignore_errors=True)
         raise
-    publish(generation, {"documents": checksums, "count": count})
+    publish(generation, {"documents": checksums, "count": count, "vectors": MODEL if meaning else None})
     prune(index_dir)
     return count

@@ -38,6 +38,8 @@ class Ranking:
     to the stemmed one: ``formation`` ranks pages saying *formation* above pages saying *formé*.
     fields: ``bm25f`` adds title and body frequencies before saturation; ``dismax`` saturates each
     field on its own and takes the best plus ``tie`` times the other.
+    meaning_weight: the best ``meaning_candidates`` matches gain this times the best score times
+    the cosine of their sentence vector with the query's (`semantic`); 0 ranks by words alone.
     """
 
     k1: float = 2.0
@@ -55,6 +57,8 @@ class Ranking:
     exact_weight: float = 0.3
     fields: Literal["bm25f", "dismax"] = "dismax"
     tie: float = 0.3
+    meaning_weight: float = 0.8
+    meaning_candidates: int = 1000
 
     def but(self, **changes) -> Ranking:
         return replace(self, **changes)

@@ -9,6 +9,7 @@ import numpy as np
 
 from .query import DEFAULT_RANKING, QueryPlan, Ranking, plan
 from .scoring import PostingStore, Scored, add_proximity, phrase_mask, score, top
+from .semantic import add_meaning
 from .suggest import SUGGEST_BELOW, suggest
 from .syntax import ParsedQuery, parse
 
@@ -88,6 +89,7 @@ def rank(
     if not complete:
         query_plan.warnings.append(PARTIAL_WARNING)
     add_proximity(store, scored, ranking, mask)
+    add_meaning(store, scored, ranking, query_text(parsed), mask)
     docnums, total = top(scored, limit, mask)
     hits = [RankedHit(id=store.doc_id(int(d)), docnum=int(d), score=float(scored.scores[d])) for d in docnums]
     page = RankedPage(
@@ -100,5 +102,10 @@ def rank(
     )
     in_time = deadline is None or time.perf_counter() < deadline
     if in_time and (total < SUGGEST_BELOW or query_plan.corrections):
-        page.suggestion = suggest(" ".join(c.text for c in parsed.clauses if not c.negated), store)
+        page.suggestion = suggest(query_text(parsed), store)
     return page
+
+
+def query_text(parsed: ParsedQuery) -> str:
+    """The words a user looks for, without the syntax and the excluded words."""
+    return " ".join(c.text for c in parsed.clauses if not c.negated)

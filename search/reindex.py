@@ -55,6 +55,7 @@ from .index import (
     write_atomic,
 )
 from .pages import MAX_PAGE_BYTES, decode_page, parse_text
+from .semantic import MODEL, VECTORS_FILE, VECTORS_META, VectorBuilder, VectorFile
 from .writer import gc_paused, open_writer
 
 __all__ = ["ReindexReport", "reindex"]
@@ -69,6 +70,8 @@ _PROGRESS_EVERY_S = 0.1
 REPORT_LIMIT = 20
 #: A build from scratch of at least this many files uses two indexing processes.
 PARALLEL_BUILD_FILES = 1_000
+#: Files of a generation a new one does not hard-link: it writes its own.
+NOT_SHARED = (MANIFEST, VECTORS_FILE, VECTORS_META)
 
 
 @dataclass
@@ -86,6 +89,7 @@ class ReindexReport:
     current: str | None = None  # the generation readers use after the run
     index_dir: str = ""
     elapsed_s: float = 0.0
+    encoded: int = 0  # documents whose sentence vector was computed (the others were copied)
 
     @property
     def changed(self) -> bool:
@@ -100,6 +104,8 @@ class ReindexReport:
             head = f"nothing changed: {self.index_dir} stays at {self.current} ({self.elapsed_s:.2f} s); {counts}"
         else:
             head = f"published {self.generation} in {self.index_dir} ({self.elapsed_s:.2f} s): {counts}"
+            if self.encoded:
+                head += f"; meaning encoded for {self.encoded}"
         lines = [head]
         if self.skipped:
             lines.append("skipped:")
@@ -121,11 +127,13 @@ class ReindexReport:
 
 
 def reindex(
-    documents_dir: str | Path, index_dir: str | Path, progress: bool = False, full: bool = False
+    documents_dir: str | Path, index_dir: str | Path, progress: bool = False, full: bool = False, meaning: bool = True
 ) -> ReindexReport:
     """Bring the index in line with the documents folder, writing a new generation only if needed.
 
     `full` ignores the current generation and builds from scratch (after a schema change).
+    `meaning` keeps a sentence vector per document (`semantic`); a generation built the other
+    way is rebuilt from scratch.
     """
     start = time.perf_counter()
     documents_dir, index_dir = Path(documents_dir), Path(index_dir)
@@ -141,7 +149,9 @@ def reindex(
         manifest = previous.manifest() if previous is not None else {}
         if previous is not None and not isinstance(manifest.get("documents"), dict):
             previous, manifest = None, {}  # a generation we cannot diff against: rebuild it whole
-        run = _Run(documents_dir, index_dir, previous, manifest, _Progress(progress))
+        if previous is not None and manifest.get("vectors") != (MODEL if meaning else None):
+            previous, manifest = None, {}  # built with(out) sentence vectors: every document needs one (or none)
+        run = _Run(documents_dir, index_dir, previous, manifest, _Progress(progress), meaning)
         report = run.execute()
     report.elapsed_s = time.perf_counter() - start
     return report
@@ -344,7 +354,9 @@ class _Run:
     that holds it, so it is known the moment that file is read.
     """
 
-    def __init__(self, documents_dir: Path, index_dir: Path, previous, manifest: dict, progress: _Progress):
+    def __init__(
+        self, documents_dir: Path, index_dir: Path, previous, manifest: dict, progress: _Progress, meaning: bool
+    ):
         self.documents_dir = documents_dir
         self.index_dir = index_dir
         self.previous = previous
@@ -363,6 +375,8 @@ class _Run:
         self.report = ReindexReport(index_dir=str(index_dir))
         self.generation = None
         self.writer = None
+        self.meaning = meaning
+        self.vectors: VectorBuilder | None = None
         self.parallel = False
         self.now_ns = time.time_ns()
 
@@ -478,6 +492,8 @@ class _Run:
         if self.previous is not None:
             writer.delete_by_term("id", doc.id)  # also heals a stray copy the manifest did not know
         writer.add_document(**document_fields(doc))
+        if self.vectors is not None:
+            self.vectors.add(doc.id, doc.checksum, doc.title, doc.body)
 
     def _writer(self):
         """The writer of the next generation, created on the first change (none on a no-op run)."""
@@ -490,6 +506,9 @@ class _Run:
                 ix = whoosh_index.open_dir(str(self.generation.path))
             # A big build from scratch uses two processes, two segments.
             self.writer = open_writer(ix, limitmb=256, procs=2 if self.parallel else 1)
+            if self.meaning:
+                previous = VectorFile.load(self.previous.path) if self.previous is not None else None
+                self.vectors = VectorBuilder(previous)
         return self.writer
 
     def _commit(self, deleted: list[str]) -> None:
@@ -498,6 +517,10 @@ class _Run:
         writer = self._writer()
         for doc_id in deleted:
             writer.delete_by_term("id", doc_id)
+        if self.vectors is not None:
+            self.progress.update(f"encoding the meaning of {self._written()} records", force=True)
+            self.vectors.finish(self.documents).save(self.generation.path)
+            self.report.encoded = self.vectors.encoded
         self.progress.update(f"committing {self._written()} records, {len(deleted)} deletions", force=True)
         writer.commit()
         self.writer = None
@@ -523,6 +546,7 @@ class _Run:
             "facets": self.facets,
             "dates": self.dates,
             "files": self.files,
+            "vectors": MODEL if self.meaning else None,
         }
 
     def _refresh_manifest(self) -> None:
@@ -564,12 +588,13 @@ def _link_files(source: Path, target: Path) -> None:
 
     Whoosh writes each segment and TOC file once under a fresh name and never opens one for
     writing again (deletions live in the new TOC), so a hard link cannot change the old
-    generation. The manifest, lock files and temporary files are not Whoosh's to share.
+    generation. The manifest, the vectors (rewritten whole), lock files and temporary files are
+    not Whoosh's to share.
     """
 
     for path in source.iterdir():
         name = path.name
-        if name == MANIFEST or name.startswith(".") or name.endswith("LOCK") or not path.is_file():
+        if name in NOT_SHARED or name.startswith(".") or name.endswith("LOCK") or not path.is_file():
             continue
         try:
             os.link(path, target / name)

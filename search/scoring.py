@@ -21,6 +21,7 @@ import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .acronyms import Equivalent, decode
 from .analysis import fold, tokens
+from .semantic import VectorFile, Vectors
 
 if TYPE_CHECKING:
     from .query import Group
@@ -82,7 +84,8 @@ class Postings:
 class PostingStore:
     """Postings, field lengths and live documents of one open Whoosh searcher (one generation)."""
 
-    def __init__(self, searcher, cache_bytes: int = POSTING_CACHE_BYTES):
+    def __init__(self, searcher, cache_bytes: int = POSTING_CACHE_BYTES, folder: str | Path | None = None):
+        """``folder``: the generation's folder, whose sentence vectors (if any) re-rank by meaning."""
         self.searcher = searcher
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
         self.size = searcher.reader().doc_count_all()
@@ -103,6 +106,11 @@ class PostingStore:
         self._ids: list[str] | None = None
         self._near_words: dict[tuple[str, int], list[str]] = {}
         self.norms: dict[tuple[float, float], dict[str, np.ndarray]] = {}  # see `_norms`
+        self.vectors: Vectors | None = None
+        if folder is not None:
+            found = VectorFile.load(Path(folder))
+            if found is not None:
+                self.vectors = Vectors(found, [self.doc_id(d) for d in range(self.size)])
 
     def _lengths(self, field: str) -> np.ndarray:
         lengths = np.zeros(self.size, dtype=np.float32)

@@ -266,7 +266,7 @@ class _Open:
         self.index = generation.open()
         try:
             self.searcher = self.index.searcher()
-            self.store = PostingStore(self.searcher)
+            self.store = PostingStore(self.searcher, folder=generation.path)
             self.facets = FacetIndex.load(self.searcher, self.store.live)
         except BaseException:
             self.index.close()

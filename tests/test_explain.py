@@ -114,7 +114,7 @@ def test_an_acronym_found_through_its_long_form(service):
         "migrations": "acronym",
     }
     assert found.verdict == "shown" and found.score.total > 0
-    assert oim.score == pytest.approx(found.score.total, abs=1e-4) and oim.title_score == 0
+    assert oim.score + found.score.meaning == pytest.approx(found.score.total, abs=1e-4) and oim.title_score == 0
 
 
 def test_a_typo_is_reported_with_the_word_read_instead(service):
@@ -166,7 +166,9 @@ def test_score_parts_add_up_to_the_ranking_score(service, query):
         parts = Explanation(**{**hit.explanation, "score": None}), hit.explanation["score"]
         assert hit.id == ranked_hit.id
         assert parts[1]["total"] == pytest.approx(ranked_hit.score, abs=1e-4)
-        assert parts[1]["words"] + parts[1]["proximity"] == pytest.approx(ranked_hit.score, abs=1e-4)
+        added = parts[1]["words"] + parts[1]["proximity"] + parts[1]["meaning"]
+        assert added == pytest.approx(ranked_hit.score, abs=1e-4)
+        assert parts[1]["meaning_used"] and parts[1]["meaning"] >= 0
         for explained in hit.explanation["words"]:
             assert explained["title_score"] + explained["body_score"] == pytest.approx(explained["score"], abs=1e-6)
             assert explained["title_score"] >= -1e-6 and explained["body_score"] >= -1e-6
@@ -186,7 +188,7 @@ def test_proximity_and_coordination_are_mirrored_when_a_ranking_uses_them(servic
         assert ranked.hits
         for position, (hit, one) in enumerate(zip(ranked.hits, found, strict=True), start=1):
             assert one.score.total == pytest.approx(hit.score, abs=1e-4)
-            assert one.score.words + one.score.proximity == pytest.approx(hit.score, abs=1e-4)
+            assert one.score.words + one.score.proximity + one.score.meaning == pytest.approx(hit.score, abs=1e-4)
             assert one.score.proximity_used and one.rank == position
         explained += found
     assert any(f.score.coordination < 1 for f in explained)

@@ -83,7 +83,8 @@ class Ours:
     def build(self, docs: Iterable[Document], index_dir: Path, procs: int) -> int:
         from ..index import build_index
 
-        return build_index(docs, index_dir, procs=procs)
+        # Words alone, like the engines it is compared with (sentence vectors: README, "Meaning").
+        return build_index(docs, index_dir, procs=procs, meaning=False)
 
     def open(self, index_dir: Path) -> Session:
         return OursSession(index_dir)
