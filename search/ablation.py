@@ -23,8 +23,9 @@ from .documents import read_jsonl
 from .evaluate import measure, run_queries
 from .query import DEFAULT_RANKING, Ranking
 
-#: The engine as it was before per-field saturation and the exact-word bonus.
-_BM25F = DEFAULT_RANKING.but(fields="bm25f", exact_weight=0.0)
+#: The engine by words alone, and as it was before per-field saturation and the exact-word bonus.
+_WORDS = DEFAULT_RANKING.but(meaning_weight=0.0)
+_BM25F = _WORDS.but(fields="bm25f", exact_weight=0.0)
 
 STEPS: list[tuple[str, Ranking]] = [
     (
@@ -48,9 +49,12 @@ STEPS: list[tuple[str, Ranking]] = [
     ("+ question words softened", _BM25F),
     ("  with exact-word bonus alone (0.3)", _BM25F.but(exact_weight=0.3)),
     ("  with per-field saturation alone (dismax, tie 0.3)", _BM25F.but(fields="dismax")),
-    ("+ exact-word bonus and per-field saturation (final)", DEFAULT_RANKING),
-    ("  with proximity bonus (not kept)", DEFAULT_RANKING.but(proximity=1.0)),
-    ("  with AND operator (not kept)", DEFAULT_RANKING.but(operator="and")),
+    ("+ exact-word bonus and per-field saturation", _WORDS),
+    ("  with proximity bonus (not kept)", _WORDS.but(proximity=1.0)),
+    ("  with AND operator (not kept)", _WORDS.but(operator="and")),
+    ("+ meaning: sentence vectors re-rank the best 1,000 (final)", DEFAULT_RANKING),
+    ("  with meaning weighted 0.4", DEFAULT_RANKING.but(meaning_weight=0.4)),
+    ("  with meaning weighted 1.2", DEFAULT_RANKING.but(meaning_weight=1.2)),
 ]
 
 

@@ -156,8 +156,8 @@ def by_id(folder: Path) -> dict:
 
 def test_two_processes_index_what_one_does(tmp_path: Path, seed_documents: list[Document]) -> None:
     docs = corpus(seed_documents, count=450)
-    assert build_index(docs, tmp_path / "one", procs=1) == len(docs)
-    assert build_index(docs, tmp_path / "two", procs=2) == len(docs)
+    assert build_index(docs, tmp_path / "one", procs=1, meaning=False) == len(docs)
+    assert build_index(docs, tmp_path / "two", procs=2, meaning=False) == len(docs)
     two = open_index(tmp_path / "two")
     assert len(two._segments()) == 2 and two.doc_count() == len(docs)
     assert by_id(tmp_path / "one") == by_id(tmp_path / "two")
