@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .cli import DEFAULT_ENGINES
 from .cli import ENGINE_NAMES as ENGINES
 from .corpus import DEFAULT_SEED, DEFAULT_SOURCE, BenchQuery, load_source, make_queries, write_corpus
 from .engines import available, get_engine
@@ -37,7 +38,7 @@ MODE_LABELS = {
 class Options:
     sizes: tuple[int, ...] = (10_000, 100_000)
     queries: int = 300
-    engines: tuple[str, ...] = ENGINES
+    engines: tuple[str, ...] = DEFAULT_ENGINES
     out: Path = Path("bench-results.json")
     workdir: Path = Path("bench-work")
     budget_s: float = 120.0
@@ -173,7 +174,7 @@ def measure_engine(
 
 def _searchable_dir(name: str, index_dir: Path) -> Path:
     """Ours keeps generations: count the current one only (the others are pruned copies)."""
-    if name == "ours":
+    if name.startswith("ours"):
         from ..index import current_generation
 
         return current_generation(index_dir).path
