@@ -35,6 +35,7 @@ from .index import CURRENT, Generation, current_generation
 from .places import find_cities, resolve_country
 from .ranking import rank
 from .scoring import FIELDS, PostingStore
+from .semantic import warm_up
 from .snippets import highlight, snippet_from_offsets
 from .syntax import ParsedQuery, parse
 from .understand import Understood, understand
@@ -297,6 +298,8 @@ class SearchService:
         self._open = self._load()
         resolve_country("GN")  # build the gazetteers now, not during the first requests (~1 s, ~2 s)
         find_cities("Bichkek")
+        if self._open.store.vectors is not None:
+            warm_up()  # load the sentence encoder now too (~2 s)
         self._checked = time.monotonic()
 
     # -- generations -------------------------------------------------------------------------
