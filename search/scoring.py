@@ -110,7 +110,8 @@ class PostingStore:
         if folder is not None:
             found = VectorFile.load(Path(folder))
             if found is not None:
-                self.vectors = Vectors(found, [self.doc_id(d) for d in range(self.size)])
+                self._ids = self._read_ids()
+                self.vectors = Vectors(found, self._ids)
 
     def _lengths(self, field: str) -> np.ndarray:
         lengths = np.zeros(self.size, dtype=np.float32)

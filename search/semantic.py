@@ -143,27 +143,34 @@ class VectorBuilder:
 
     def __init__(self, previous: VectorFile | None = None, encoder_: Encoder | None = None):
         self.encoder = encoder_ or encoder()
-        self.rows: dict[str, tuple[str | None, np.ndarray]] = {}
+        self.vectors: dict[str, np.ndarray] = {}
         self.previous = previous
         self._previous_row = {doc_id: i for i, doc_id in enumerate(previous.ids)} if previous else {}
-        self._pending: list[tuple[str, str | None, str]] = []
+        self._pending: list[tuple[str, str]] = []  # (id, text) waiting for a batch
         self.encoded = 0
 
     def add(self, doc_id: str, checksum: str | None, title: str, body: str) -> None:
-        row = self._previous_row.get(doc_id)
-        if row is not None and checksum is not None and self.previous.checksums[row] == checksum:
-            self.rows[doc_id] = (checksum, np.asarray(self.previous.matrix[row]))
+        reused = self._reused(doc_id, checksum)
+        if reused is not None:  # the same record under another file name, for instance
+            self.vectors[doc_id] = reused
             return
-        self._pending.append((doc_id, checksum, document_text(title, body)))
+        self._pending.append((doc_id, document_text(title, body)))
         if len(self._pending) >= BATCH:
             self._flush()
+
+    def _reused(self, doc_id: str, checksum: str | None) -> np.ndarray | None:
+        """The previous generation's vector of a record that has not changed."""
+        row = self._previous_row.get(doc_id)
+        if row is None or checksum is None or self.previous.checksums[row] != checksum:
+            return None
+        return np.asarray(self.previous.matrix[row])
 
     def _flush(self) -> None:
         if not self._pending:
             return
-        vectors = self.encoder.documents([text for _, _, text in self._pending]).astype(np.float32)
-        for (doc_id, checksum, _), vector in zip(self._pending, vectors, strict=True):
-            self.rows[doc_id] = (checksum, vector)
+        vectors = self.encoder.documents([text for _, text in self._pending])
+        for (doc_id, _), vector in zip(self._pending, vectors, strict=True):
+            self.vectors[doc_id] = vector
         self.encoded += len(self._pending)
         self._pending = []
 
@@ -171,19 +178,16 @@ class VectorBuilder:
         """The vectors of the documents ``keep`` (id → checksum): those added, plus the previous
         generation's for the others (unchanged documents)."""
         self._flush()
-        ids, checksums, rows = [], [], []
+        rows = []
         for doc_id, checksum in keep.items():
-            found = self.rows.get(doc_id)
-            row = self._previous_row.get(doc_id)
-            if found is None and row is not None and self.previous.checksums[row] == checksum:
-                found = (checksum, np.asarray(self.previous.matrix[row]))
-            if found is None:
-                raise IndexMissingError(f"no vector for {doc_id!r}: run `make reindex` with --full")
-            ids.append(doc_id)
-            checksums.append(found[0])
-            rows.append(found[1])
-        matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, DIM), dtype=np.float32)
-        return VectorFile(ids=ids, checksums=checksums, matrix=matrix)
+            vector = self.vectors.get(doc_id)
+            if vector is None:
+                vector = self._reused(doc_id, checksum)
+            if vector is None:
+                raise IndexMissingError(f"no vector for {doc_id!r}: rebuild with `python -m search reindex --full`")
+            rows.append(vector)
+        matrix = np.vstack(rows) if rows else np.zeros((0, DIM), dtype=np.float32)
+        return VectorFile(ids=list(keep), checksums=list(keep.values()), matrix=matrix.astype(np.float32, copy=False))
 
 
 class Vectors:
