@@ -8,14 +8,15 @@ generation; `Explainer.explain(docnum, doc_id)` then says, for one document:
   written: body forms from the character offsets stored in the index, title forms by running
   the French chain over the title again) and through which transformation (`HOW`);
 - its score, split per query word, each word's share split between title and body, plus the
-  proximity bonus and the closeness of meaning (`semantic`); the total is the score the ranking gives the document;
+  proximity bonus and the closeness of meaning (`semantic`); the total is the score the ranking
+  gives the document;
 - which filters kept it (the document's value that satisfies each one) or which one left it out;
 - why it is not shown, when it is not: no such document, a filter, no query word, a missing
   "phrase", an excluded -word, or a rank past the page (« classé 37e sur 120 »).
 
 The score is recomputed by the same steps as `ranking.rank` (`scoring.score`, the phrase
-checks, `scoring.add_proximity`, `semantic.add_meaning`), over every document, so the total and the rank are exactly
-the ranking's. The per-word parts mirror `scoring.score` (term part, acronym long forms counted
+checks, `scoring.add_proximity`, `semantic.add_meaning`), over every document, so the total and
+the rank are exactly the ranking's. The per-word parts mirror `scoring.score` (term part, acronym long forms counted
 at ``expansion_weight`` and kept when better, group weight, coordination factor). The title/body
 split of a word's part is a convention, not something BM25F defines: BM25F saturates the *sum*
 of the field-weighted, length-normalised frequencies, so the part is shared between title and

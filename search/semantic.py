@@ -110,7 +110,7 @@ class VectorFile:
 
         temporary = folder / f".{VECTORS_FILE}.tmp"
         with open(temporary, "wb") as out:
-            np.save(out, self.matrix.astype(np.float32, copy=False))
+            np.save(out, self.matrix)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, folder / VECTORS_FILE)
@@ -187,7 +187,7 @@ class VectorBuilder:
                 raise IndexMissingError(f"no vector for {doc_id!r}: rebuild with `python -m search reindex --full`")
             rows.append(vector)
         matrix = np.vstack(rows) if rows else np.zeros((0, DIM), dtype=np.float32)
-        return VectorFile(ids=list(keep), checksums=list(keep.values()), matrix=matrix.astype(np.float32, copy=False))
+        return VectorFile(ids=list(keep), checksums=list(keep.values()), matrix=matrix)
 
 
 class Vectors:
@@ -204,7 +204,7 @@ class Vectors:
         has = rows >= 0
         result = np.zeros(len(docnums), dtype=np.float32)
         if has.any():
-            result[has] = np.asarray(self.file.matrix[rows[has]], dtype=np.float32) @ query
+            result[has] = self.file.matrix[rows[has]] @ query
         return result
 
 
@@ -248,7 +248,8 @@ def add_meaning(
     if query is None:
         return None
     best = float(scored.scores[candidates[0]])
+    part = ranking.meaning_weight * best * np.maximum(vectors.cosines(candidates, query), 0.0)
+    scored.scores[candidates] += part
     bonus = np.zeros(store.size, dtype=np.float32)
-    bonus[candidates] = ranking.meaning_weight * best * np.maximum(vectors.cosines(candidates, query), 0.0)
-    scored.scores += bonus
+    bonus[candidates] = part
     return bonus
