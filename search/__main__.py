@@ -9,7 +9,7 @@ import os
 import sys
 import time
 
-from .errors import SearchError
+from search.errors import SearchError
 
 DEFAULT_INDEX = "index_data/index"
 DEFAULT_DOCUMENTS = "index_data/documents"
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-stock", action="store_true", help="skip the stock Whoosh row (slow)")
     p.set_defaults(handler=cmd_ablation)
 
-    from .bench.cli import add_arguments as add_bench_arguments
+    from search.bench.cli import add_arguments as add_bench_arguments
 
     p = commands.add_parser("bench", help="scale benchmark against stock Whoosh, tantivy and bm25s (bench extra)")
     add_bench_arguments(p)
@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_index(args) -> int:
-    from .documents import read_jsonl
-    from .index import build_index
+    from search.index import build_index
+    from search.ingest.documents import read_jsonl
 
     start = time.perf_counter()
     count = build_index(read_jsonl(args.jsonl), args.index, procs=max(1, args.procs), meaning=not args.no_meaning)
@@ -94,9 +94,9 @@ def cmd_index(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from .index import open_index
-    from .ranking import rank
-    from .scoring import PostingStore
+    from search.index import open_index
+    from search.ranking import rank
+    from search.scoring import PostingStore
 
     ix = open_index(args.index)
     with ix.searcher() as searcher:
@@ -115,7 +115,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import inspect
+    from search.analysis import inspect
 
     steps = inspect(args.text)
     if args.json:
@@ -130,7 +130,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench.cli import cmd_bench as run_bench
+    from search.bench.cli import cmd_bench as run_bench
 
     return run_bench(args)
 
@@ -138,8 +138,8 @@ def cmd_bench(args) -> int:
 def cmd_ablation(args) -> int:
     from pathlib import Path
 
-    from .ablation import run
-    from .evaluate import read_qrels, read_queries
+    from search.ablation import run
+    from search.evaluate import read_qrels, read_queries
 
     if len(args.queries) != len(args.qrels) or (args.name and len(args.name) != len(args.queries)):
         raise SearchError("give one --qrels (and one --name, if any) for each --queries")
@@ -152,7 +152,7 @@ def cmd_ablation(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, index_corpus, read_qrels, read_queries, write_run
+    from search.evaluate import evaluate, index_corpus, read_qrels, read_queries, write_run
 
     if len(args.queries) != len(args.qrels):
         raise SearchError("give one --qrels for each --queries")
@@ -171,8 +171,8 @@ def cmd_eval(args) -> int:
 
 
 def cmd_parse(args) -> int:
-    from .errors import BadDocumentError
-    from .pages import parse_page
+    from search.errors import BadDocumentError
+    from search.ingest.pages import parse_page
 
     status = 0
     for path in args.files:
@@ -187,8 +187,8 @@ def cmd_parse(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from .errors import IndexLockedError
-    from .reindex import reindex
+    from search.errors import IndexLockedError
+    from search.reindex import reindex
 
     try:
         report = reindex(

@@ -19,9 +19,9 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.scoring import BM25F
 
-from .documents import read_jsonl
-from .evaluate import measure, run_queries
-from .query import DEFAULT_RANKING, Ranking
+from search.evaluate import measure, run_queries
+from search.ingest.documents import read_jsonl
+from search.query import DEFAULT_RANKING, Ranking
 
 #: The engine by words alone, and as it was before per-field saturation and the exact-word bonus.
 _WORDS = DEFAULT_RANKING.but(meaning_weight=0.0)
@@ -110,7 +110,7 @@ def table(rows: list[Row], names: list[str]) -> str:
 
 def run(corpus: str, collections: dict[str, tuple[dict, dict]], stock: bool = True) -> str:
     """Index ``corpus`` once with our chain (and once with stock Whoosh), print rows as they come."""
-    from .evaluate import index_corpus
+    from search.evaluate import index_corpus
 
     names = list(collections)
     rows: list[Row] = []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .analysis import fold, load_stopwords, tokens
+from search.analysis import fold, load_stopwords, tokens
 
 # "Long name words (ACRO)": a parenthesised run of 2-8 capitals, and the words before it.
 ACRONYM = re.compile(r"\(([A-ZÉÈ]{2,8})\)")

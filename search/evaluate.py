@@ -16,11 +16,11 @@ from pathlib import Path
 import ir_measures
 from ir_measures import RR, R, nDCG
 
-from .documents import read_jsonl
-from .index import build_index, open_index
-from .query import DEFAULT_RANKING, Ranking
-from .ranking import rank
-from .scoring import PostingStore
+from search.index import build_index, open_index
+from search.ingest.documents import read_jsonl
+from search.query import DEFAULT_RANKING, Ranking
+from search.ranking import rank
+from search.scoring import PostingStore
 
 METRICS = {"nDCG@10": nDCG @ 10, "MRR@10": RR @ 10, "R@100": R @ 100}
 DEPTH = 100

@@ -36,12 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from . import facets as facets_module
-from .analysis import fold, french_analyzer, inspect, tokens
-from .facets import FACETS, FacetIndex, Filters
-from .query import DEFAULT_RANKING, Group, QueryPlan, Ranking, phrase, plan
-from .ranking import query_text, score_plan
-from .scoring import (
+from search import facets as facets_module
+from search.analysis import fold, french_analyzer, inspect, tokens
+from search.facets import FACETS, FacetIndex, Filters
+from search.query import DEFAULT_RANKING, Group, QueryPlan, Ranking, phrase, plan
+from search.ranking import query_text, score_plan
+from search.scoring import (
     EXACT_SUFFIX,
     FIELDS,
     PostingStore,
@@ -53,8 +53,8 @@ from .scoring import (
     phrase_mask,
     top,
 )
-from .semantic import add_meaning
-from .syntax import ParsedQuery
+from search.semantic import add_meaning
+from search.syntax import ParsedQuery
 
 #: How a word of the document matched a query word, strongest first (`Form.how` is the first that applies).
 HOW = ("acronym", "typo", "prefix", "stem", "elision", "accent", "exact")

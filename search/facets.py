@@ -26,8 +26,8 @@ from datetime import datetime
 
 import numpy as np
 
-from .analysis import fold
-from .places import canonical_name
+from search.analysis import fold
+from search.ingest.places import canonical_name
 
 FACETS = ("country", "year", "active_year", "kind", "type", "status")
 #: Facets bounded by a range of years too (``year_from``/``year_to``, ``active_from``/``active_to``).

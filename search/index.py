@@ -23,13 +23,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from . import whoosh_fixes  # noqa: F401  (applied on import)
-from .acronyms import encode, extract_pairs
-from .analysis import french_analyzer
-from .documents import Document
-from .errors import IndexLockedError, IndexMissingError
-from .semantic import MODEL, VectorBuilder
-from .writer import gc_paused, open_writer
+from search import whoosh_fixes  # noqa: F401  (applied on import)
+from search.acronyms import encode, extract_pairs
+from search.analysis import french_analyzer
+from search.errors import IndexLockedError, IndexMissingError
+from search.ingest.documents import Document
+from search.semantic import MODEL, VectorBuilder
+from search.writer import gc_paused, open_writer
 
 log = logging.getLogger(__name__)
 

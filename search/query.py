@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from .acronyms import Equivalent, curated
-from .analysis import fold, french_analyzer, tokens
-from .syntax import Clause, ParsedQuery, parse
+from search.acronyms import Equivalent, curated
+from search.analysis import fold, french_analyzer, tokens
+from search.syntax import Clause, ParsedQuery, parse
 
 Operator = Literal["and", "or", "coord"]
 TYPO_MIN_LETTERS = 5

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .query import DEFAULT_RANKING, QueryPlan, Ranking, plan
-from .scoring import PostingStore, Scored, add_proximity, phrase_mask, score, top
-from .semantic import add_meaning
-from .suggest import SUGGEST_BELOW, suggest
-from .syntax import ParsedQuery, parse
+from search.query import DEFAULT_RANKING, QueryPlan, Ranking, plan
+from search.scoring import PostingStore, Scored, add_proximity, phrase_mask, score, top
+from search.semantic import add_meaning
+from search.suggest import SUGGEST_BELOW, suggest
+from search.syntax import ParsedQuery, parse
 
 PARTIAL_WARNING = "résultats partiels : la vérification des expressions exactes a dépassé le temps imparti"
 

@@ -39,9 +39,8 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from .documents import Document, checksum_bytes, inconsistencies, jsonl_records
-from .errors import BadDocumentError, DocumentsMissingError
-from .index import (
+from search.errors import BadDocumentError, DocumentsMissingError
+from search.index import (
     CURRENT,
     GENERATION_PREFIX,
     MANIFEST,
@@ -54,9 +53,10 @@ from .index import (
     publish,
     write_atomic,
 )
-from .pages import MAX_PAGE_BYTES, decode_page, parse_text
-from .semantic import MODEL, VECTORS_FILE, VECTORS_META, VectorBuilder, VectorFile
-from .writer import gc_paused, open_writer
+from search.ingest.documents import Document, checksum_bytes, inconsistencies, jsonl_records
+from search.ingest.pages import MAX_PAGE_BYTES, decode_page, parse_text
+from search.semantic import MODEL, VECTORS_FILE, VECTORS_META, VectorBuilder, VectorFile
+from search.writer import gc_paused, open_writer
 
 __all__ = ["ReindexReport", "reindex"]
 

@@ -28,12 +28,12 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .acronyms import Equivalent, decode
-from .analysis import fold, tokens
-from .semantic import VectorFile, Vectors
+from search.acronyms import Equivalent, decode
+from search.analysis import fold, tokens
+from search.semantic import VectorFile, Vectors
 
 if TYPE_CHECKING:
-    from .query import Group
+    from search.query import Group
 
 FIELDS = ("title", "body")
 #: Decoded posting lists kept per generation (least recently used go first): bounds a worker's memory.

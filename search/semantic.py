@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import IndexMissingError
+from search.errors import IndexMissingError
 
 if TYPE_CHECKING:
-    from .scoring import PostingStore, Scored
+    from search.scoring import PostingStore, Scored
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class VectorFile:
     def save(self, folder: Path) -> None:
         """Write both files under temporary names, then rename: never through an existing file,
         which may be a hard link shared with another generation."""
-        from .index import write_atomic  # index imports this module
+        from search.index import write_atomic  # index imports this module
 
         temporary = folder / f".{VECTORS_FILE}.tmp"
         with open(temporary, "wb") as out:
@@ -236,7 +236,7 @@ def add_meaning(
     Each gets ``meaning_weight × best score × cosine`` added, so the bonus scales with the scores
     of this query. Returns the bonus per document (None when unused), for the explanations.
     """
-    from .scoring import top
+    from search.scoring import top
 
     vectors = store.vectors
     if vectors is None or ranking.meaning_weight <= 0:

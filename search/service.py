@@ -27,18 +27,18 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import tokens
-from .errors import BadQueryError, IndexMissingError
-from .explain import Explainer, Explanation
-from .facets import FACETS, RANGES, FacetIndex, FacetValue, Filters
-from .index import CURRENT, Generation, current_generation
-from .places import find_cities, resolve_country
-from .ranking import rank
-from .scoring import FIELDS, PostingStore
-from .semantic import warm_up
-from .snippets import highlight, snippet_from_offsets
-from .syntax import ParsedQuery, parse
-from .understand import Understood, understand
+from search.analysis import tokens
+from search.errors import BadQueryError, IndexMissingError
+from search.explain import Explainer, Explanation
+from search.facets import FACETS, RANGES, FacetIndex, FacetValue, Filters
+from search.index import CURRENT, Generation, current_generation
+from search.ingest.places import find_cities, resolve_country
+from search.ranking import rank
+from search.scoring import FIELDS, PostingStore
+from search.semantic import warm_up
+from search.snippets import highlight, snippet_from_offsets
+from search.syntax import ParsedQuery, parse
+from search.understand import Understood, understand
 
 log = logging.getLogger(__name__)
 

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .analysis import french_analyzer
-from .ranking import rank
+from search.analysis import french_analyzer
+from search.ranking import rank
 
 if TYPE_CHECKING:
-    from .service import SearchService, _Open
+    from search.service import SearchService, _Open
 
 COUNTRY_BONUS = 0.5
 TYPE_BONUS = 0.3

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .analysis import french_analyzer
+from search.analysis import french_analyzer
 
 SNIPPET_WORDS = 30
 #: Longer bodies are only searched for a passage in their first this-many characters.

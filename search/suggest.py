@@ -8,7 +8,7 @@ or fewer are never changed.
 
 from __future__ import annotations
 
-from .analysis import french_analyzer
+from search.analysis import french_analyzer
 
 MIN_LETTERS = 4
 TWO_EDITS_LETTERS = 8

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .analysis import fold
+from search.analysis import fold
 
 Kind = Literal["words", "phrase", "prefix"]
 

@@ -30,9 +30,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 
-from .facets import KIND_LABELS
-from .places import Match, find_cities, find_countries, fold
-from .syntax import PIECE
+from search.facets import KIND_LABELS
+from search.ingest.places import Match, find_cities, find_countries, fold
+from search.syntax import PIECE
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:-[^\W_]+)*")

@@ -61,7 +61,7 @@ from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort, unpack_ui
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from .analysis import FAST_TOKEN_PATTERN, FrenchAnalyzer, IndexEntries
+from search.analysis import FAST_TOKEN_PATTERN, FrenchAnalyzer, IndexEntries
 
 #: Rough bytes of memory one buffered posting takes (four list slots, its share of the term's
 #: dict entry and list, the value object's header), besides the value's own bytes.

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import Document
 from search.index import build_index
-from search.pages import parse_page
+from search.ingest.documents import Document
+from search.ingest.pages import parse_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PAGES = ROOT / "index_data" / "documents"

@@ -15,8 +15,8 @@ from search.bench.corpus import FACETS, generate, load_source, make_queries
 from search.bench.engines import available
 from search.bench.pages import measure_reindex, sheet_text
 from search.bench.runner import ENGINES, Options, report, run
-from search.documents import Document
-from search.pages import parse_text
+from search.ingest.documents import Document
+from search.ingest.pages import parse_text
 
 
 @pytest.fixture(scope="module")

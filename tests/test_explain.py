@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import Country, Document
 from search.explain import Explainer, Explanation
 from search.facets import FACETS, Filters
 from search.index import build_index
+from search.ingest.documents import Country, Document
 from search.query import DEFAULT_RANKING
 from search.ranking import rank
 from search.service import SearchRequest, SearchService

@@ -8,8 +8,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
-from search.documents import Document
 from search.index import build_index
+from search.ingest.documents import Document
 from web import create_app
 
 

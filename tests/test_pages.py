@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import Country, Document
 from search.errors import BadDocumentError
-from search.pages import (
+from search.ingest.documents import Country, Document
+from search.ingest.pages import (
     MAX_PAGE_BYTES,
     MAX_TITLE_CHARS,
     decode_page,

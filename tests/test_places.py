@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.documents import Country
-from search.places import (
+from search.ingest.documents import Country
+from search.ingest.places import (
     ALIASES,
     all_countries,
     canonical_name,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.documents import Document
 from search.index import build_index, current_generation
+from search.ingest.documents import Document
 from search.query import DEFAULT_RANKING
 from search.scoring import PostingStore, _norms, _phrase_part, _skipped_values, _term_part
 

@@ -3,8 +3,8 @@
 import pytest
 
 from search.acronyms import extract_pairs
-from search.documents import Document
 from search.index import build_index, open_index
+from search.ingest.documents import Document
 from search.query import DEFAULT_RANKING, analyse, plan
 from search.ranking import rank
 from search.scoring import PostingStore

@@ -29,11 +29,11 @@ from urllib.parse import quote, urlencode
 import pytest
 from pagegen import generated_pages
 
-from search.documents import Document, read_jsonl
 from search.errors import IndexMissingError
 from search.index import CURRENT
+from search.ingest.documents import Document, read_jsonl
+from search.ingest.pages import MAX_PAGE_BYTES, MAX_TITLE_CHARS
 from search.loadtest import free_port, request_mix
-from search.pages import MAX_PAGE_BYTES, MAX_TITLE_CHARS
 from search.reindex import reindex
 from search.service import SearchRequest
 from web import create_app

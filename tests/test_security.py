@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import Document
 from search.index import build_index
+from search.ingest.documents import Document
 from search.scoring import PREFIX_EXPANSION
 from web import create_app
 

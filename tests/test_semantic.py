@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import search.semantic as semantic
-from search.documents import Document
 from search.errors import IndexMissingError
 from search.index import build_index, current_generation, open_index
+from search.ingest.documents import Document
 from search.query import DEFAULT_RANKING
 from search.ranking import rank
 from search.reindex import reindex

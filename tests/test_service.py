@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from search.documents import Country, Document
 from search.errors import BadQueryError, IndexMissingError
 from search.facets import FacetValue
 from search.index import build_index
+from search.ingest.documents import Country, Document
 from search.service import MAX_DEPTH, SearchRequest, SearchResult, SearchService
 
 KG, GN, BY, UA = (

@@ -2,8 +2,8 @@
 
 import pytest
 
-from search.documents import Country, Document
 from search.index import build_index
+from search.ingest.documents import Country, Document
 from search.service import SearchRequest, SearchService
 from search.syntax import parse
 

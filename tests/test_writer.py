@@ -9,8 +9,8 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.formats import Characters, Positions
 
-from search.documents import Document
 from search.index import build_index, build_schema, document_fields, open_index
+from search.ingest.documents import Document
 from search.ranking import rank
 from search.scoring import PostingStore
 from search.writer import FastSegmentWriter, ParallelWriter, open_writer, postings
@@ -239,7 +239,7 @@ def real_texts(seed_documents: list[Document]) -> list[str]:
     texts = [text for doc in seed_documents for text in (doc.title, doc.body)]
     texts += [text for pair in TRICKY for text in pair]
     if CDTN_CORPUS.exists():
-        from search.documents import read_jsonl
+        from search.ingest.documents import read_jsonl
 
         for number, doc in enumerate(read_jsonl(CDTN_CORPUS)):
             if number % 10 == 0:

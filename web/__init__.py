@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, backend, errors, health, pages, security, why
+from web import api, backend, errors, health, pages, security, why
 
 DEFAULT_INDEX_DIR = "index_data/index"
 

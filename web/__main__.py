@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from . import DEFAULT_INDEX_DIR, create_app
+from web import DEFAULT_INDEX_DIR, create_app
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,9 +15,8 @@ from flask import Blueprint, jsonify, request
 from search.analysis import MAX_INSPECTED_CHARS, inspect
 from search.errors import BadQueryError
 from search.service import SearchRequest
-
-from . import backend
-from .errors import NotFoundError
+from web import backend
+from web.errors import NotFoundError
 
 OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.json"
 

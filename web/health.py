@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import backend
+from web import backend
 
 bp = Blueprint("health", __name__)
 

@@ -21,12 +21,11 @@ from werkzeug.datastructures import MultiDict
 from search.analysis import MAX_INSPECTED_CHARS, inspect
 from search.errors import BadQueryError
 from search.facets import KIND_LABELS
-from search.places import resolve_country
+from search.ingest.places import resolve_country
 from search.service import MAX_DEPTH, MAX_PER_PAGE, SORTS, SearchRequest
 from search.similar import similar
-
-from . import backend
-from .errors import NotFoundError
+from web import backend
+from web.errors import NotFoundError
 
 bp = Blueprint("pages", __name__)
 

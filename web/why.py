@@ -15,9 +15,8 @@ from flask import Blueprint, render_template, request, url_for
 from search.errors import BadQueryError
 from search.explain import HOW_FR
 from search.service import SearchRequest
-
-from . import backend
-from .pages import State, french_message
+from web import backend
+from web.pages import State, french_message
 
 bp = Blueprint("why", __name__)
 

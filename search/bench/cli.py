@@ -52,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .runner import Options, report, run
+    from search.bench.runner import Options, report, run
 
     options = Options(
         sizes=args.sizes,

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..analysis import load_stopwords
-from ..documents import Country, Document
-from ..places import all_countries
+from search.analysis import load_stopwords
+from search.ingest.documents import Country, Document
+from search.ingest.places import all_countries
 
 DEFAULT_SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "cdtn" / "corpus.jsonl"
 DEFAULT_SEED = 20_240_601

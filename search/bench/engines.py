@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..documents import Document
-from .corpus import FACETS, BenchQuery
+from search.bench.corpus import FACETS, BenchQuery
+from search.ingest.documents import Document
 
 MODES = ("top", "facets", "full")
 LIMIT = 10
@@ -83,7 +83,7 @@ class Ours:
     max_procs = 2
 
     def build(self, docs: Iterable[Document], index_dir: Path, procs: int) -> int:
-        from ..index import build_index
+        from search.index import build_index
 
         # Words alone, like the engines it is compared with (sentence vectors: README, "Meaning").
         return build_index(docs, index_dir, procs=procs, meaning=False)
@@ -98,7 +98,7 @@ class OursMeaning(Ours):
     name = "ours-meaning"
 
     def build(self, docs: Iterable[Document], index_dir: Path, procs: int) -> int:
-        from ..index import build_index
+        from search.index import build_index
 
         return build_index(docs, index_dir, procs=procs, meaning=True)
 
@@ -114,7 +114,7 @@ class OursSession:
     modes = MODES
 
     def __init__(self, index_dir: Path, fresh_queries: bool = False):
-        from ..service import SearchService
+        from search.service import SearchService
 
         self.service = SearchService(index_dir)
         # The bench cycles over its queries: forget their vectors, so each one pays its encoding.
@@ -122,12 +122,12 @@ class OursSession:
 
     def _forget(self) -> None:
         if self.fresh_queries:
-            from ..semantic import Encoder
+            from search.semantic import Encoder
 
             Encoder.query.cache_clear()
 
     def _request(self, query: BenchQuery, with_filter: bool):
-        from ..service import SearchRequest
+        from search.service import SearchRequest
 
         # understand=False: the other engines search the words as given, so must we (no place or
         # year in the words turned into a filter) for the comparison to be the same work.
@@ -137,14 +137,14 @@ class OursSession:
         return SearchRequest(q=query.text, understand=False, **{query.facet: (value,)})
 
     def top(self, query: BenchQuery) -> int:
-        from ..ranking import rank
+        from search.ranking import rank
 
         self._forget()
         with self.service._lease() as current:  # the service's open generation (private on purpose)
             return rank(current.store, query.text, limit=LIMIT).total
 
     def facets(self, query: BenchQuery) -> int:
-        from ..ranking import rank
+        from search.ranking import rank
 
         request = self._request(query, with_filter=True)
         self._forget()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from .corpus import BenchQuery
+from search.bench.corpus import BenchQuery
 
 HOST = "127.0.0.1"
 

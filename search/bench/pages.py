@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..documents import Document
-from .corpus import DEFAULT_SEED, generate, load_source
+from search.bench.corpus import DEFAULT_SEED, generate, load_source
+from search.ingest.documents import Document
 
 NOOP_RUNS = 3
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from .cli import DEFAULT_ENGINES
-from .cli import ENGINE_NAMES as ENGINES
-from .corpus import DEFAULT_SEED, DEFAULT_SOURCE, BenchQuery, load_source, make_queries, write_corpus
-from .engines import available, get_engine
+from search.bench.cli import DEFAULT_ENGINES
+from search.bench.cli import ENGINE_NAMES as ENGINES
+from search.bench.corpus import DEFAULT_SEED, DEFAULT_SOURCE, BenchQuery, load_source, make_queries, write_corpus
+from search.bench.engines import available, get_engine
 
 BASELINE = "tantivy"
 REINDEX_KEY = "reindex"
@@ -74,7 +74,7 @@ def run(options: Options, log: Log = _stderr) -> dict[str, Any]:
 
 
 def measure_pages(options: Options, log: Log) -> dict[str, Any]:
-    from .pages import measure_reindex
+    from search.bench.pages import measure_reindex
 
     log(f"reindex: {options.reindex_pages:,} page files, first build then runs with nothing changed")
     try:
@@ -175,14 +175,14 @@ def measure_engine(
 def _searchable_dir(name: str, index_dir: Path) -> Path:
     """Ours keeps generations: count the current one only (the others are pruned copies)."""
     if name.startswith("ours"):
-        from ..index import current_generation
+        from search.index import current_generation
 
         return current_generation(index_dir).path
     return index_dir
 
 
 def measure_http(index_dir: Path, queries: list[BenchQuery], figures: dict, options: Options, log: Log) -> dict:
-    from .http_load import http_run
+    from search.bench.http_load import http_run
 
     log(f"HTTP: gunicorn 2 workers, {options.http_clients} clients, {options.http_seconds:.0f} s")
     try:

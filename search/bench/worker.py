@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .corpus import BenchQuery, read_corpus
-from .engines import Session, get_engine
+from search.bench.corpus import BenchQuery, read_corpus
+from search.bench.engines import Session, get_engine
 
 
 def _status_mb(key: str) -> float:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import CHROMIUM, SKIP_REASON
+from tests.e2e.conftest import CHROMIUM, SKIP_REASON
 
 if not CHROMIUM.exists():
     pytest.skip(SKIP_REASON, allow_module_level=True)

@@ -34,9 +34,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import Country, Document, checksum_bytes
-from .errors import BadDocumentError
-from .places import country_of_place, find_countries, fold, split_countries
+from search.errors import BadDocumentError
+from search.ingest.documents import Country, Document, checksum_bytes
+from search.ingest.places import country_of_place, find_countries, fold, split_countries
 
 log = logging.getLogger(__name__)
 

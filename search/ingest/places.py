@@ -31,7 +31,7 @@ import pycountry
 from babel import Locale
 from unidecode import unidecode
 
-from .documents import Country
+from search.ingest.documents import Country
 
 log = logging.getLogger(__name__)
 

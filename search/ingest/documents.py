@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import BadDocumentError
+from search.errors import BadDocumentError
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,11 @@
+"""Ingest: from a page file or a JSON record to a `Document` with its facets.
+
+Owns the document model (`documents`), the page parser (`pages`: decoding, site menu, project
+and innovation sheets, news and stories) and the country gazetteer (`places`). It may import
+`search.errors` and `search.analysis` only; nothing here knows about indexes or queries.
+"""
+
+from search.ingest.documents import Country, Document, checksum_bytes, read_jsonl
+from search.ingest.pages import parse_page, parse_text
+
+__all__ = ["Country", "Document", "checksum_bytes", "parse_page", "parse_text", "read_jsonl"]
