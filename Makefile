@@ -31,15 +31,15 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check search web tests
 
 eval: $(STAMP)
-	$(BIN)/python -m search eval --corpus $(EVAL)/cdtn/corpus.jsonl \
+	$(BIN)/python -m search.tools eval --corpus $(EVAL)/cdtn/corpus.jsonl \
 		--queries $(EVAL)/cdtn/queries_dev.tsv --qrels $(EVAL)/cdtn/qrels_dev.tsv \
 		--queries $(EVAL)/cdtn/queries_variants_dev.tsv --qrels $(EVAL)/cdtn/qrels_variants_dev.tsv
-	$(BIN)/python -m search eval --corpus $(EVAL)/piaf/corpus.jsonl \
+	$(BIN)/python -m search.tools eval --corpus $(EVAL)/piaf/corpus.jsonl \
 		--queries $(EVAL)/piaf/queries_dev.tsv --qrels $(EVAL)/piaf/qrels_dev.tsv
 
 # What each ranking change buys on cdtn dev (slow: includes a stock Whoosh run).
 ablation: $(STAMP)
-	$(BIN)/python -m search ablation --corpus $(EVAL)/cdtn/corpus.jsonl \
+	$(BIN)/python -m search.tools ablation --corpus $(EVAL)/cdtn/corpus.jsonl \
 		--queries $(EVAL)/cdtn/queries_dev.tsv --qrels $(EVAL)/cdtn/qrels_dev.tsv --name cdtn \
 		--queries $(EVAL)/cdtn/queries_variants_dev.tsv --qrels $(EVAL)/cdtn/qrels_variants_dev.tsv --name variants
 
@@ -64,7 +64,7 @@ serve-dev: $(STAMP)
 # HTTP load on gunicorn (2 workers, 127.0.0.1): requests/s, p50/p95/p99, status counts; fails on any error.
 loadtest: $(STAMP)
 	test -f $(INDEX)/CURRENT || $(MAKE) reindex
-	$(BIN)/python -m search.loadtest --clients $(CLIENTS) --seconds $(SECONDS) --index $(INDEX)
+	$(BIN)/python -m search.tools.loadtest --clients $(CLIENTS) --seconds $(SECONDS) --index $(INDEX)
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
@@ -72,4 +72,4 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 
 # Scale benchmark side by side with stock Whoosh, tantivy and bm25s; writes bench-results.json.
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m search.bench --source $(EVAL)/cdtn/corpus.jsonl --workdir bench-work --out bench-results.json
+	$(BIN)/python -m search.tools.bench --source $(EVAL)/cdtn/corpus.jsonl --workdir bench-work --out bench-results.json

@@ -1,0 +1,78 @@
+"""Recherche OIM: French full-text and faceted search over the OIM/IOM French web pages.
+
+The public API, for the web app, the command line and other tools::
+
+    from search import SearchRequest, SearchService
+
+    service = SearchService("index_data/index")
+    result = service.search(SearchRequest(q="santé migrants guinée", country=("GN",)))
+    result.total, [hit.title for hit in result.hits], result.facets["year"]
+
+The code is layered, each package importing only those before it: `analysis` (the French
+chain) → `ingest` (pages to documents) → `index` (the embedded engine's files) → `query`
+(syntax, plan, filters read from words) → `rank` (BM25F, proximity, meaning) → `results`
+(facets, snippets, explanations) → `service` (requests, results, the engine seam). The
+developer tools (`search.tools`) sit on top and are never imported by the search itself.
+"""
+
+from search.analysis import MAX_INSPECTED_CHARS, TokenSteps, inspect, tokens
+from search.errors import (
+    BadDocumentError,
+    BadQueryError,
+    DocumentsMissingError,
+    IndexLockedError,
+    IndexMissingError,
+    SearchError,
+)
+from search.index import build_index, reindex
+from search.ingest import KIND_LABELS, Country, Document, parse_page, read_jsonl, resolve_country
+from search.results import MATCH_KIND_LABELS, Explanation
+from search.service import (
+    MAX_DEPTH,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+    SORTS,
+    CountryRef,
+    Engine,
+    Hit,
+    IndexStatus,
+    Related,
+    SearchRequest,
+    SearchResult,
+    SearchService,
+)
+
+__all__ = [
+    "KIND_LABELS",
+    "MATCH_KIND_LABELS",
+    "MAX_DEPTH",
+    "MAX_INSPECTED_CHARS",
+    "MAX_PER_PAGE",
+    "MAX_QUERY_CHARS",
+    "SORTS",
+    "BadDocumentError",
+    "BadQueryError",
+    "Country",
+    "CountryRef",
+    "Document",
+    "DocumentsMissingError",
+    "Engine",
+    "Explanation",
+    "Hit",
+    "IndexLockedError",
+    "IndexMissingError",
+    "IndexStatus",
+    "Related",
+    "SearchError",
+    "SearchRequest",
+    "SearchResult",
+    "SearchService",
+    "TokenSteps",
+    "build_index",
+    "inspect",
+    "parse_page",
+    "read_jsonl",
+    "reindex",
+    "resolve_country",
+    "tokens",
+]

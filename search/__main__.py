@@ -1,4 +1,8 @@
-"""Command line: ``python -m search {index,query,eval,...}``."""
+"""Command line: ``python -m search {reindex,index,query,parse,analyze}``.
+
+The developer tools (evaluation, ablation, benchmark, load test) have their own:
+``python -m search.tools``.
+"""
 
 from __future__ import annotations
 
@@ -35,32 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(handler=cmd_query)
 
-    p = commands.add_parser("eval", help="nDCG@10, MRR@10 and Recall@100 on a test collection")
-    p.add_argument("--corpus", required=True)
-    p.add_argument("--queries", required=True, action="append", help="qid<TAB>query lines (repeatable)")
-    p.add_argument("--qrels", required=True, action="append", help="qid<TAB>docid<TAB>grade lines (one per --queries)")
-    p.add_argument("--index", default=None, help="index folder (default: a temporary one)")
-    p.add_argument("--run", default=None, help="write a TREC run file here")
-    p.set_defaults(handler=cmd_eval)
-
     p = commands.add_parser("analyze", help="show how the French chain reads a text, stage by stage")
     p.add_argument("text")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(handler=cmd_analyze)
-
-    p = commands.add_parser("ablation", help="what each part of the ranking buys, on a test collection")
-    p.add_argument("--corpus", required=True)
-    p.add_argument("--queries", required=True, action="append", help="qid<TAB>query lines (repeatable)")
-    p.add_argument("--qrels", required=True, action="append", help="judgments (one per --queries)")
-    p.add_argument("--name", action="append", help="column name for each --queries (default: file name)")
-    p.add_argument("--no-stock", action="store_true", help="skip the stock Whoosh row (slow)")
-    p.set_defaults(handler=cmd_ablation)
-
-    from search.bench.cli import add_arguments as add_bench_arguments
-
-    p = commands.add_parser("bench", help="scale benchmark against stock Whoosh, tantivy and bm25s (bench extra)")
-    add_bench_arguments(p)
-    p.set_defaults(handler=cmd_bench)
 
     p = commands.add_parser("parse", help="print the record of each page file as one JSON line")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -84,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_index(args) -> int:
     from search.index import build_index
-    from search.ingest.documents import read_jsonl
+    from search.ingest import read_jsonl
 
     start = time.perf_counter()
     count = build_index(read_jsonl(args.jsonl), args.index, procs=max(1, args.procs), meaning=not args.no_meaning)
@@ -95,8 +77,7 @@ def cmd_index(args) -> int:
 
 def cmd_query(args) -> int:
     from search.index import open_index
-    from search.ranking import rank
-    from search.scoring import PostingStore
+    from search.rank import PostingStore, rank
 
     ix = open_index(args.index)
     with ix.searcher() as searcher:
@@ -129,50 +110,9 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def cmd_bench(args) -> int:
-    from search.bench.cli import cmd_bench as run_bench
-
-    return run_bench(args)
-
-
-def cmd_ablation(args) -> int:
-    from pathlib import Path
-
-    from search.ablation import run
-    from search.evaluate import read_qrels, read_queries
-
-    if len(args.queries) != len(args.qrels) or (args.name and len(args.name) != len(args.queries)):
-        raise SearchError("give one --qrels (and one --name, if any) for each --queries")
-    names = args.name or [Path(q).stem for q in args.queries]
-    collections = {
-        name: (read_queries(q), read_qrels(r)) for name, q, r in zip(names, args.queries, args.qrels, strict=True)
-    }
-    print(run(args.corpus, collections, stock=not args.no_stock))
-    return 0
-
-
-def cmd_eval(args) -> int:
-    from search.evaluate import evaluate, index_corpus, read_qrels, read_queries, write_run
-
-    if len(args.queries) != len(args.qrels):
-        raise SearchError("give one --qrels for each --queries")
-    ix, speed, _holder = index_corpus(args.corpus, args.index)
-    print(f"indexed {ix.doc_count()} documents at {speed:.0f} docs/s")
-    print("| queries | n | nDCG@10 | MRR@10 | R@100 | p50 ms | p95 ms |")
-    print("|---|---|---|---|---|---|---|")
-    runs = {}
-    for queries_path, qrels_path in zip(args.queries, args.qrels, strict=False):
-        result, run = evaluate(ix, read_queries(queries_path), read_qrels(qrels_path))
-        runs.update(run)
-        print(f"| {queries_path} | {result.queries} | {result.row()} | {result.p50_ms:.1f} | {result.p95_ms:.1f} |")
-    if args.run:
-        write_run(runs, args.run)
-    return 0
-
-
 def cmd_parse(args) -> int:
     from search.errors import BadDocumentError
-    from search.ingest.pages import parse_page
+    from search.ingest import parse_page
 
     status = 0
     for path in args.files:
@@ -188,7 +128,7 @@ def cmd_parse(args) -> int:
 
 def cmd_reindex(args) -> int:
     from search.errors import IndexLockedError
-    from search.reindex import reindex
+    from search.index import reindex
 
     try:
         report = reindex(

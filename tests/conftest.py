@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from search.index import build_index
-from search.ingest.documents import Document
-from search.ingest.pages import parse_page
+from search.ingest import Document, parse_page
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PAGES = ROOT / "index_data" / "documents"

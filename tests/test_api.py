@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from search.ingest.documents import Document
+from search.ingest import Document
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from search.bench.corpus import FACETS, generate, load_source, make_queries
-from search.bench.engines import available
-from search.bench.pages import measure_reindex, sheet_text
-from search.bench.runner import ENGINES, Options, report, run
-from search.ingest.documents import Document
-from search.ingest.pages import parse_text
+from search.ingest import Document, parse_text
+from search.tools.bench.corpus import FACETS, generate, load_source, make_queries
+from search.tools.bench.engines import ENGINES, available
+from search.tools.bench.pages import measure_reindex, sheet_text
+from search.tools.bench.runner import Options, report, run
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from search.explain import Explainer, Explanation
-from search.facets import FACETS, Filters
 from search.index import build_index
-from search.ingest.documents import Country, Document
-from search.query import DEFAULT_RANKING
-from search.ranking import rank
+from search.ingest import Country, Document
+from search.query import DEFAULT_RANKING, parse
+from search.rank import rank
+from search.results import FACETS, Explainer, Explanation, Filters
 from search.service import SearchRequest, SearchService
-from search.syntax import parse
 
 GN, KG = Country("GN", "Guinée"), Country("KG", "Kirghizistan")
 
@@ -157,7 +155,7 @@ QUERIES = [
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_score_parts_add_up_to_the_ranking_score(service, query):
-    with service._lease() as current:
+    with service.lease() as current:
         ranked = rank(current.store, query, limit=50)
     assert ranked.hits
     # understand=False: rank() sees the raw text, so the service must not read "guinee" as a filter
@@ -181,7 +179,7 @@ def test_proximity_and_coordination_are_mirrored_when_a_ranking_uses_them(servic
     explained = []
     for query in ("sante migrants guinee", "OIM migrants", "pollution air migrants"):
         parsed = parse(query)
-        with service._lease() as current:
+        with service.lease() as current:
             ranked = rank(current.store, parsed, limit=20, ranking=ranking)
             explainer = Explainer(current.searcher, current.store, current.facets, parsed, Filters(), ranking)
             found = [explainer.explain(h.docnum, h.id) for h in ranked.hits]
@@ -222,7 +220,7 @@ def test_the_filters_that_kept_it(service):
 def test_filters_are_read_generically_from_every_facet(service):
     wanted = {"country": ("GN",), "year": ("2021",), "type": ("Santé",), "status": ("Actif",)}
     filters = Filters(**{name: wanted.get(name, ()) for name in FACETS})
-    with service._lease() as current:
+    with service.lease() as current:
         explainer = Explainer(current.searcher, current.store, current.facets, parse("migrants"), filters)
         found = explainer.explain(current.searcher.document_number(id="guinee"), "guinee")
     assert [c.name for c in found.filters] == [name for name in FACETS if filters.values(name)]
@@ -292,7 +290,7 @@ def test_why_not_a_document_that_does_not_exist(service):
 
 
 def test_why_not_ranked_past_the_page(service):
-    with service._lease() as current:
+    with service.lease() as current:
         ranked = rank(current.store, "migrants", limit=100)
     third = ranked.hits[2]
     found = explain(service, third.id, q="migrants", per_page=2)

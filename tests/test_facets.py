@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.facets import Columns, FacetIndex, FacetValue, Filters, _facet
+from search.results import FacetIndex, FacetValue, Filters
+from search.results.facets import Columns, _facet
 
 NAN = np.nan
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
 from search.index import build_index
-from search.ingest.documents import Document
+from search.ingest import Document
 from web import create_app
 
 

@@ -8,15 +8,13 @@ from pathlib import Path
 import pytest
 
 from search.errors import BadDocumentError
-from search.ingest.documents import Country, Document
+from search.ingest import Country, Document, parse_page, parse_text
 from search.ingest.pages import (
     MAX_PAGE_BYTES,
     MAX_TITLE_CHARS,
     decode_page,
     normalise_status,
     parse_amount,
-    parse_page,
-    parse_text,
     strip_navigation,
 )
 

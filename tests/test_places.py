@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.ingest.documents import Country
+from search.ingest import Country, resolve_country
 from search.ingest.places import (
     ALIASES,
     all_countries,
@@ -12,7 +12,6 @@ from search.ingest.places import (
     country_of_place,
     find_countries,
     fold,
-    resolve_country,
     split_countries,
 )
 

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 from search.index import build_index, current_generation
-from search.ingest.documents import Document
+from search.ingest import Document
 from search.query import DEFAULT_RANKING
-from search.scoring import PostingStore, _norms, _phrase_part, _skipped_values, _term_part
+from search.rank import PostingStore
+from search.rank.bm25f import _norms, _phrase_part, _term_part
+from search.rank.postings import _skipped_values
 
 WORDS = "travail contrat salarié congé migrant santé emploi retraite".split()
 
@@ -57,14 +59,14 @@ def test_phrase_part_equals_the_sum_of_its_words_parts(store: PostingStore):
     for phrase in (["travail", "contrat"], ["sant", "migr", "emploi"], ["travail", "absent"], ["travail"]):
         part, present = _phrase_part(store, phrase, ranking, norms)
         parts = [_term_part(store, [word], ranking, norms) for word in phrase]
-        if any(mask is None for _, mask in parts):
+        if any(word is None for word in parts):
             assert present is None
             continue
         expected = np.zeros(store.size, dtype=np.float32)
         everywhere = np.ones(store.size, dtype=bool)
-        for values, mask in parts:
-            expected += values
-            everywhere &= mask
+        for word in parts:
+            expected += word.values
+            everywhere &= word.present
         expected[~everywhere] = 0
         assert present is not None and present.tolist() == everywhere.tolist()
         assert part.tobytes() == expected.tobytes()  # bit for bit, as the ranking needs

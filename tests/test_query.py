@@ -2,12 +2,12 @@
 
 import pytest
 
-from search.acronyms import extract_pairs
+from search.analysis.acronyms import extract_pairs
 from search.index import build_index, open_index
-from search.ingest.documents import Document
-from search.query import DEFAULT_RANKING, analyse, plan
-from search.ranking import rank
-from search.scoring import PostingStore
+from search.ingest import Document
+from search.query import DEFAULT_RANKING, plan
+from search.query.plan import analyse
+from search.rank import PostingStore, rank
 
 DOCS = [
     Document(

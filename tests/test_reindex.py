@@ -16,13 +16,12 @@ from pathlib import Path
 import pytest
 from pagegen import generated_pages
 
-import search.index as index_module
-import search.reindex as reindex_module
+import search.index.generations as index_module
+import search.index.incremental as reindex_module
 from search.errors import DocumentsMissingError, IndexLockedError
-from search.index import CURRENT, current_generation, open_index
-from search.ranking import rank
-from search.reindex import ReindexReport, reindex
-from search.scoring import PostingStore
+from search.index import CURRENT, current_generation, open_index, reindex
+from search.index.incremental import ReindexReport
+from search.rank import PostingStore, rank
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "index_data" / "documents"

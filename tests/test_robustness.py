@@ -30,12 +30,11 @@ import pytest
 from pagegen import generated_pages
 
 from search.errors import IndexMissingError
-from search.index import CURRENT
-from search.ingest.documents import Document, read_jsonl
+from search.index import CURRENT, reindex
+from search.ingest import Document, read_jsonl
 from search.ingest.pages import MAX_PAGE_BYTES, MAX_TITLE_CHARS
-from search.loadtest import free_port, request_mix
-from search.reindex import reindex
 from search.service import SearchRequest
+from search.tools.loadtest import free_port, request_mix
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -398,7 +397,7 @@ def test_request_mix_is_deterministic_and_covers_pages_filters_and_html() -> Non
 def test_loadtest_smoke(seed_index: Path) -> None:
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "search.loadtest", "--clients", "2", "--seconds", "2", "--index", str(seed_index)],
+        [sys.executable, "-m", "search.tools.loadtest", "--clients", "2", "--seconds", "2", "--index", str(seed_index)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -412,7 +411,8 @@ def test_loadtest_smoke(seed_index: Path) -> None:
 
 
 def test_an_index_from_another_version_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
-    from search.index import MANIFEST, build_index, current_generation
+    from search.index import build_index, current_generation
+    from search.index.generations import MANIFEST
     from search.service import SearchService
 
     build_index([Document(id="a", title="Santé", body="Guinée")], tmp_path)

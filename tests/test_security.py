@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from search.index import build_index
-from search.ingest.documents import Document
-from search.scoring import PREFIX_EXPANSION
+from search.ingest import Document
+from search.rank.postings import PREFIX_EXPANSION
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from search.errors import BadQueryError, IndexMissingError
-from search.facets import FacetValue
 from search.index import build_index
-from search.ingest.documents import Country, Document
+from search.ingest import Country, Document
+from search.results import FacetValue
 from search.service import MAX_DEPTH, SearchRequest, SearchResult, SearchService
 
 KG, GN, BY, UA = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from search.analysis import tokens
-from search.snippets import SNIPPET_WORDS, highlight, snippet
+from search.results import highlight
+from search.results.snippets import SNIPPET_WORDS, snippet
 
 
 def terms(query: str) -> set[str]:
@@ -87,7 +88,7 @@ def _offsets(text, terms):
 
 
 def test_snippet_from_stored_offsets_marks_the_densest_cluster_in_original_spelling():
-    from search.snippets import snippet_from_offsets
+    from search.results import snippet_from_offsets
 
     filler = " ".join(f"mot{i}" for i in range(80))
     body = f"Les migrants arrivent. {filler} À Conakry, l’OIM aide les migrantes en Guinée. {filler}"
@@ -99,7 +100,7 @@ def test_snippet_from_stored_offsets_marks_the_densest_cluster_in_original_spell
 
 
 def test_snippet_from_offsets_escapes_everything_but_marks():
-    from search.snippets import snippet_from_offsets
+    from search.results import snippet_from_offsets
 
     body = 'Avant <script>alert(1)</script> les "migrants" & <b>la santé</b> après.'
     html = snippet_from_offsets(body, _offsets(body, {"migr", "sant"}))

@@ -3,9 +3,9 @@
 import pytest
 
 from search.index import build_index
-from search.ingest.documents import Country, Document
+from search.ingest import Country, Document
+from search.query import parse
 from search.service import SearchRequest, SearchService
-from search.syntax import parse
 
 KG = Country("KG", "Kirghizistan")
 GN = Country("GN", "Guinée")
@@ -102,7 +102,7 @@ def test_did_you_mean_never_touches_numbers_or_short_words(service):
 
 
 def test_a_search_out_of_time_answers_with_partial_results_and_says_so(service, monkeypatch):
-    import search.service as service_module
+    import search.service.pipeline as service_module
 
     monkeypatch.setattr(service_module, "TIME_BUDGET_S", -1.0)
     result = service.search(SearchRequest(q='"pollution de l\'air"'))

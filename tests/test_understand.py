@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.understand import understand
+from search.query import understand
 
 #: What a small index holds: understanding never makes a filter the index cannot satisfy.
 INDEX = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 
-from search.whoosh_fixes import ViewFile
+from search.index.whoosh_fixes import ViewFile
 
 DATA = pickle.dumps({"a": [1, 2, 3]}, protocol=-1) + b"line one\nline two\n" + pickle.dumps(("x", 2.5), protocol=0)
 

@@ -9,11 +9,11 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.formats import Characters, Positions
 
-from search.index import build_index, build_schema, document_fields, open_index
-from search.ingest.documents import Document
-from search.ranking import rank
-from search.scoring import PostingStore
-from search.writer import FastSegmentWriter, ParallelWriter, open_writer, postings
+from search.index import build_index, open_index
+from search.index.schema import build_schema, document_fields
+from search.index.writer import FastSegmentWriter, ParallelWriter, open_writer, postings
+from search.ingest import Document
+from search.rank import PostingStore, rank
 
 TRICKY = [
     ("L’Organisation socio-économique", "Le 13ème rapport de l'O.I.M. (OIM) : aujourd'hui, 300000.00 USD et 3,5 %."),
@@ -239,7 +239,7 @@ def real_texts(seed_documents: list[Document]) -> list[str]:
     texts = [text for doc in seed_documents for text in (doc.title, doc.body)]
     texts += [text for pair in TRICKY for text in pair]
     if CDTN_CORPUS.exists():
-        from search.ingest.documents import read_jsonl
+        from search.ingest import read_jsonl
 
         for number, doc in enumerate(read_jsonl(CDTN_CORPUS)):
             if number % 10 == 0:
@@ -249,8 +249,9 @@ def real_texts(seed_documents: list[Document]) -> list[str]:
 
 def test_one_pass_yields_what_the_analyzers_yield(seed_documents: list[Document]) -> None:
     """`analyse` (the writer's one pass) against the query-time analyzers, token by token."""
-    from search.analysis import IndexEntries, french_analyzer
-    from search.writer import analyse, encode_value
+    from search.analysis import french_analyzer
+    from search.analysis.fast import IndexEntries
+    from search.index.writer import analyse, encode_value
 
     stemmed, whole = french_analyzer(), french_analyzer(stem_words=False)
     entries = IndexEntries()
@@ -281,7 +282,7 @@ def test_encode_value_is_pickles_bytes() -> None:
 
     from whoosh.system import pack_uint
 
-    from search.writer import encode_value
+    from search.index.writer import encode_value
 
     def pickled(occurrences: list, chars: bool) -> bytes:
         if chars:

@@ -1,5 +1,5 @@
 """The HTTP front of the search engine (Flask). It holds no search logic: every answer comes
-from `search.service.SearchService`; this package turns query strings into requests, results
+from `search.service.search_service.SearchService`; this package turns query strings into requests, results
 into JSON, and errors into one JSON error shape.
 
     app = create_app({"INDEX_DIR": "index_data/index"})

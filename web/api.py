@@ -12,9 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, request
 
-from search.analysis import MAX_INSPECTED_CHARS, inspect
-from search.errors import BadQueryError
-from search.service import SearchRequest
+from search import MAX_INSPECTED_CHARS, BadQueryError, SearchRequest, inspect
 from web import backend
 from web.errors import NotFoundError
 
@@ -41,7 +39,7 @@ def document(doc_id: str):
 def analyze():
     text = request.args.get("text", "")
     if len(text) > MAX_INSPECTED_CHARS:
-        raise BadQueryError(f"text is too long ({len(text)} characters, at most {MAX_INSPECTED_CHARS})")
+        raise BadQueryError("text_too_long", length=len(text), limit=MAX_INSPECTED_CHARS)
     return jsonify({"text": text, "tokens": [step.to_dict() for step in inspect(text)]})
 
 
@@ -62,7 +60,7 @@ def explain():
     params = request.args.to_dict(flat=False)
     doc_id = (params.get("id") or [""])[0]
     if not doc_id.strip():
-        raise BadQueryError("id is required: the id of the document to explain")
+        raise BadQueryError("id_required")
     explanation = backend.service().explain(SearchRequest.from_params(params), doc_id)
     if not explanation.exists:
         raise NotFoundError(f"no document with id {doc_id[:200]!r}")

@@ -11,8 +11,7 @@ import threading
 
 from flask import Flask, current_app
 
-from search.errors import IndexMissingError
-from search.service import SearchService
+from search import IndexMissingError, SearchService
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import re
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import BadQueryError, IndexMissingError
+from search import BadQueryError, IndexMissingError
 
 log = logging.getLogger(__name__)
 

@@ -9,23 +9,26 @@ in its URL, and each page links its JSON twin under ``/api``.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import PurePath
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search.analysis import MAX_INSPECTED_CHARS, inspect
-from search.errors import BadQueryError
-from search.facets import KIND_LABELS
-from search.ingest.places import resolve_country
-from search.service import MAX_DEPTH, MAX_PER_PAGE, SORTS, SearchRequest
-from search.similar import similar
+from search import (
+    KIND_LABELS,
+    MAX_DEPTH,
+    MAX_INSPECTED_CHARS,
+    SORTS,
+    BadQueryError,
+    SearchRequest,
+    inspect,
+    resolve_country,
+)
 from web import backend
 from web.errors import NotFoundError
+from web.messages import SORT_LABELS, french_message, number_fr
 
 bp = Blueprint("pages", __name__)
 
@@ -48,7 +51,6 @@ RANGE_LABELS = {
     "active_to": "En cours jusqu’à",
 }
 FACET_VISIBLE = 6
-SORT_LABELS = {"relevance": "Pertinence", "newest": "Plus récents", "budget": "Budget"}
 EXAMPLES = ("santé migrants", "pollution Bichkek", "retour volontaire", "cohésion sociale Kirghizistan")
 RELATED_LIMIT = 5
 
@@ -155,7 +157,7 @@ def search():
         search_request = SearchRequest.from_params(request.args.to_dict(flat=False))
         result = backend.service().search(search_request)
     except BadQueryError as exc:
-        return render_template("search.html", state=state, result=None, error=french_message(str(exc))), 400
+        return render_template("search.html", state=state, result=None, error=french_message(exc)), 400
     facets = {name: ordered_facet(result.facets.get(name, [])) for name in FILTERS}
     understood = [UnderstoodChip.of(item, state) for item in result.understood]
     return render_template(
@@ -189,7 +191,7 @@ def document(doc_id: str):
         doc=record,
         rows=metadata_rows(record),
         blocks=body_blocks(record.get("body") or ""),
-        related=similar(service, doc_id, limit=RELATED_LIMIT),
+        related=service.similar(doc_id, limit=RELATED_LIMIT),
         api_url=url_for("api.document", doc_id=doc_id),
     )
 
@@ -218,10 +220,7 @@ def kind_label(kind: str | None) -> str:
     return KIND_LABELS.get(kind or "other", KIND_LABELS["other"])
 
 
-@bp.app_template_filter("number_fr")
-def number_fr(value: float | int) -> str:
-    """A number written the French way: ``300 000``, ``1 234,5``."""
-    return format_decimal(value, locale="fr_FR")
+bp.add_app_template_filter(number_fr, "number_fr")
 
 
 # -- view helpers ----------------------------------------------------------------------------
@@ -313,64 +312,3 @@ def body_blocks(body: str) -> list[tuple[str, list[str]]]:
 
 
 # -- French messages for bad parameters ------------------------------------------------------
-
-_PARAM_NAMES = {
-    "page": "numéro de page",
-    "per_page": "résultats par page",
-    "year": "année",
-    "year_from": "année de début",
-    "year_to": "année de fin",
-    "active_year": "année « en cours en »",
-    "active_from": "début de la période « en cours »",
-    "active_to": "fin de la période « en cours »",
-    "kind": "type de page",
-    "country": "pays",
-    "type": "type de projet",
-    "status": "statut",
-}
-
-_MESSAGES = [
-    (r"unknown sort '?(?P<value>.*?)'?: use", "Tri inconnu « {value} » : choisissez {sorts}."),
-    (r"^per_page must be", "Le nombre de résultats par page doit être compris entre 1 et {max_per_page}."),
-    (r"too deep", "Page trop lointaine : les résultats s’arrêtent au {max_depth}e. Affinez la recherche."),
-    (
-        r"^(?P<name>\w+) must be a whole number, got '?(?P<value>.*?)'?$",
-        "« {value} » n’est pas un nombre entier ({name}).",
-    ),
-    (r"^page must be", "Le numéro de page doit être 1 ou plus."),
-    (r"^understand must be", "Le paramètre understand vaut 1 (filtres reconnus) ou 0 (texte exact)."),
-    (r"^(?P<name>\w+) is out of range", "Valeur hors limites pour {name}."),
-    (r"^(?P<name>\w+) must be a year", "Indiquez une année comme 2021 pour {name}."),
-    (
-        r"(?:year|active)_from \((?P<low>.*?)\) is after (?:year|active)_to \((?P<high>.*?)\)",
-        "L’année de début ({low}) est après l’année de fin ({high}).",
-    ),
-    (
-        r"query is too long \((?P<count>\d+) characters, at most (?P<limit>\d+)\)",
-        "La recherche est trop longue ({count} caractères, {limit} au plus).",
-    ),
-    (
-        r"unknown country '?(?P<value>.*?)'?:",
-        "Pays inconnu « {value} » : indiquez un nom français (Guinée) ou un code ISO (GN).",
-    ),
-    (r"too many (?P<name>\w+) values \(at most (?P<limit>\d+)\)", "Trop de valeurs pour {name} ({limit} au plus)."),
-]
-
-
-def _sort_choices() -> str:
-    labels = [f"« {SORT_LABELS[s].lower()} »" for s in SORTS]
-    return ", ".join(labels[:-1]) + " ou " + labels[-1]
-
-
-def french_message(message: str) -> str:
-    """The service's message about a bad parameter, said in French for the page."""
-    for pattern, french in _MESSAGES:
-        match = re.search(pattern, message)
-        if match:
-            found = match.groupdict()
-            if "name" in found:
-                found["name"] = _PARAM_NAMES.get(found["name"], found["name"])
-            return french.format(
-                sorts=_sort_choices(), max_per_page=MAX_PER_PAGE, max_depth=number_fr(MAX_DEPTH), **found
-            )
-    return f"Paramètres de recherche invalides ({message})."

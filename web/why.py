@@ -12,11 +12,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request, url_for
 
-from search.errors import BadQueryError
-from search.explain import HOW_FR
-from search.service import SearchRequest
+from search import MATCH_KIND_LABELS, BadQueryError, SearchRequest
 from web import backend
-from web.pages import State, french_message
+from web.messages import french_message
+from web.pages import State
 
 bp = Blueprint("why", __name__)
 
@@ -25,7 +24,7 @@ bp = Blueprint("why", __name__)
 def why():
     state = State(request.args)
     doc_id = request.args.get("id", "").strip()
-    context = {"doc_id": doc_id, "explanation": None, "error": None, "how_labels": HOW_FR}
+    context = {"doc_id": doc_id, "explanation": None, "error": None, "how_labels": MATCH_KIND_LABELS}
     context["api_url"] = api_url(state, doc_id)
     context["hidden"] = state.pairs
     if not doc_id:
@@ -33,7 +32,7 @@ def why():
     try:
         explanation = backend.service().explain(SearchRequest.from_params(request.args.to_dict(flat=False)), doc_id)
     except BadQueryError as exc:
-        context["error"] = french_message(str(exc))
+        context["error"] = french_message(exc)
         return render_template("why.html", **context), 400
     context["explanation"] = explanation
     return render_template("why.html", **context), (200 if explanation.exists else 404)

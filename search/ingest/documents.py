@@ -19,6 +19,8 @@ from search.errors import BadDocumentError
 log = logging.getLogger(__name__)
 
 KINDS = ("project", "innovation", "news", "story", "other")
+#: How a kind of page is named in French (facets, chips, result badges).
+KIND_LABELS = {"project": "Projet", "innovation": "Innovation", "news": "Communiqué", "story": "Récit", "other": "Page"}
 STATUSES = ("Actif", "Achevé")
 
 
