@@ -5,7 +5,8 @@ Owns the multi-select facet counts and filters (`facets`), highlighted best-pass
 from the ranking's own score parts). It may import every layer up to `rank`.
 """
 
-from search.results.explain import MATCH_KIND_LABELS, MATCH_KINDS, Explainer, Explanation
+from search.results.explain import Explainer
+from search.results.explanation import MATCH_KIND_LABELS, MATCH_KINDS, Explanation
 from search.results.facets import FACETS, RANGES, FacetIndex, FacetValue, Filters
 from search.results.snippets import highlight, snippet_from_offsets
 

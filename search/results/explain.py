@@ -8,22 +8,19 @@ generation; `Explainer.explain(docnum, doc_id)` then says, for one document:
   written: body forms from the character offsets stored in the index, title forms by running
   the French chain over the title again) and through which transformation (`MATCH_KINDS`);
 - its score, split per query word, each word's share split between title and body, plus the
-  proximity bonus and the closeness of meaning (`semantic`); the total is the score the ranking
+  proximity bonus and the closeness of meaning (`rank.meaning`); the total is the score the ranking
   gives the document;
 - which filters kept it (the document's value that satisfies each one) or which one left it out;
 - why it is not shown, when it is not: no such document, a filter, no query word, a missing
   "phrase", an excluded -word, or a rank past the page (« classé 37e sur 120 »).
 
-The score is recomputed by the same steps as `ranking.rank` (`scoring.score`, the phrase
-checks, `scoring.add_proximity`, `semantic.add_meaning`), over every document, so the total and
-the rank are exactly the ranking's. The per-word parts mirror `scoring.score` (term part, acronym long forms counted
-at ``expansion_weight`` and kept when better, group weight, coordination factor). The title/body
-split of a word's part is a convention, not something BM25F defines: BM25F saturates the *sum*
-of the field-weighted, length-normalised frequencies, so the part is shared between title and
-body in proportion to each field's share of that sum (``title_boost · tf_title / norm_title``
-against ``tf_body / norm_body``).
+The ranking is run by the same steps as `rank.rank` (`rank.score_plan` with its parts kept,
+`rank.proximity.add_proximity`, `rank.add_meaning`) over every document, so the total and the
+rank are exactly the ranking's, and each word's part is read from what `rank.bm25f.score` added
+up (`Scored.word_scores`): the formula is written once. The title/body split of a word's part is
+a convention, not something BM25F defines (see `rank.bm25f.WordScore`).
 
-Nothing here knows about HTTP; French sentences for a person are in `Explanation.sentences`.
+The data is in `explanation`, its French sentences in `sentences`. Nothing here knows about HTTP.
 """
 
 from __future__ import annotations
@@ -31,7 +28,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,139 +39,23 @@ from search.rank import FIELDS, PostingStore, Scored, add_meaning, query_text, s
 from search.rank.bm25f import top
 from search.rank.proximity import add_proximity, phrase_mask
 from search.results import facets as facets_module
-from search.results.facets import FACETS, FacetIndex, Filters
-
-#: How a word of the document matched a query word, strongest first (`Form.how` is the first that applies).
-MATCH_KINDS = ("acronym", "typo", "prefix", "stem", "elision", "accent", "exact")
-MATCH_KIND_LABELS = {
-    "exact": "mot identique",
-    "accent": "accents et majuscules ignorés",
-    "elision": "élision l’, d’, qu’… retirée",
-    "stem": "même racine",
-    "acronym": "par un sigle ou sa forme longue",
-    "typo": "faute de frappe corrigée",
-    "prefix": "mot commençant par le préfixe",
-}
-#: Verdicts, in the order they are chosen when several apply.
-VERDICTS = ("not_found", "no_match", "missing_phrase", "excluded_word", "filtered_out", "beyond_page", "shown")
-#: French names of the filters; a facet missing here is named by its own name.
-FILTER_LABELS = {
-    "country": "pays",
-    "year": "année",
-    "type": "type de projet",
-    "status": "statut",
-    "kind": "type de page",
-    "active_year": "année d’activité",
-    "other": "autre filtre",
-}
-SPLIT_RULE = (
-    "Each word's part is split between title and body: with per-field saturation (dismax, the default) "
-    "as the best field's saturated frequency plus tie × the other's; with BM25F in proportion to the "
-    "field-weighted, length-normalised term frequencies (title_boost · tf / norm) it adds up before "
-    "saturating them. The exact-word bonus (the words as typed, unstemmed) is split the same way."
+from search.results.explanation import (
+    FILTER_LABELS,
+    MATCH_KINDS,
+    MAX_FORMS,
+    Condition,
+    Explanation,
+    FilterCheck,
+    Form,
+    ScoreParts,
+    WordPart,
 )
-MAX_FORMS = 8
-MAX_ID_CHARS = 1_000
+from search.results.facets import FACETS, FacetIndex, Filters
+from search.results.sentences import sentences
+
 #: Facets a request may bound by a range, and the `Filters` fields holding the bounds.
 _RANGES: dict[str, tuple[str, str]] = getattr(facets_module, "RANGES", {"year": ("year_from", "year_to")})
 _ELIDED_BEFORE = re.compile(r"(?<![^\W\d_])(?:l|m|t|qu|n|s|j|d|c|jusqu|quoiqu|lorsqu|puisqu)['’‘ʼ′]\Z", re.IGNORECASE)
-
-
-@dataclass
-class Form:
-    """A word of the document that matched, as written there."""
-
-    text: str
-    field: str  # "title" or "body"
-    term: str
-    count: int
-    how: str  # the strongest of ``steps``
-    steps: list[str]
-
-
-@dataclass
-class WordPart:
-    """One query word as typed (one plan `Group`) and what it found in the document."""
-
-    query: str
-    terms: list[str]
-    long_forms: list[list[str]]  # multi-word equivalents (acronym long forms), as index terms
-    weight: float
-    question_word: bool
-    prefix: bool
-    correction: str | None  # the word the typo fallback read instead
-    title_tf: int
-    body_tf: int
-    found: bool
-    forms: list[Form] = field(default_factory=list)
-    score: float = 0.0  # contribution to the total (after weight and coordination)
-    title_score: float = 0.0
-    body_score: float = 0.0
-    via_long_form: bool = False  # the part came from an acronym long form (better than the word)
-    exact_score: float = 0.0  # of ``score``, the bonus for the words as typed (unstemmed)
-
-
-@dataclass
-class FilterCheck:
-    """One active filter and the document's value for it."""
-
-    name: str
-    label: str
-    wanted: list[str]  # labels of the selected values (any of them will do)
-    document: list[str]  # the document's values (labels)
-    passed: bool
-    low: int | None = None  # a range on the facet: from this year (inclusive)
-    high: int | None = None  # to this year (inclusive)
-
-
-@dataclass
-class Condition:
-    """A required "phrase" or an excluded -word of the query, checked on the document."""
-
-    kind: str  # "phrase" (must be present) or "excluded" (must be absent)
-    text: str
-    present: bool
-    passed: bool
-
-
-@dataclass
-class ScoreParts:
-    total: float  # the ranking score of the document (0 when it does not match)
-    words: float  # sum of the words' parts (coordination included)
-    coordination: float  # factor applied to the words' parts (1.0: not used)
-    proximity: float
-    proximity_used: bool
-    meaning: float = 0.0  # closeness of meaning (sentence vectors), added to the best matches
-    meaning_used: bool = False
-    split: str = SPLIT_RULE
-
-
-@dataclass
-class Explanation:
-    id: str
-    query: str
-    exists: bool
-    verdict: str
-    title: str | None = None
-    sort: str = "relevance"
-    matches_query: bool = False
-    passes_filters: bool = False
-    in_results: bool = False
-    shown: bool = False
-    rank: int | None = None
-    total: int = 0
-    page: int | None = None  # the results page it is on (with the request's per_page)
-    score: ScoreParts | None = None
-    last_shown: dict[str, Any] | None = None  # {id, rank, score} of the last hit of the asked page
-    words: list[WordPart] = field(default_factory=list)
-    conditions: list[Condition] = field(default_factory=list)
-    filters: list[FilterCheck] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)  # query words dropped as too common
-    sentences: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class Explainer:
@@ -307,7 +187,7 @@ class Explainer:
             result.shown = result.page == self.page
         result.last_shown = self._last_shown()
         result.verdict = self._verdict(result, docnum)
-        result.sentences = _sentences(result, self)
+        result.sentences = sentences(result, self.ranking.operator, self.text_query)
         return result
 
     def _verdict(self, result: Explanation, docnum: int) -> str:
@@ -526,158 +406,4 @@ def _ignored_words(parsed: ParsedQuery) -> list[str]:
     return words
 
 
-# -- French sentences -------------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",").replace("-", "−")
-
-
-def _quoted(items) -> str:
-    items = [f"« {item} »" for item in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " et " + items[-1]
-
-
-def _wanted(check: FilterCheck) -> str:
-    """What a filter asks for, in words: « Guinée », l’une des valeurs « A » et « B », 2019 à 2022."""
-    parts = []
-    if check.wanted:
-        parts.append(_quoted(check.wanted) if len(check.wanted) == 1 else "l’une des valeurs " + _quoted(check.wanted))
-    if check.low is not None and check.high is not None:
-        parts.append(f"de {check.low} à {check.high}")
-    elif check.low is not None:
-        parts.append(f"{check.low} ou après")
-    elif check.high is not None:
-        parts.append(f"{check.high} ou avant")
-    return ", ".join(parts) or "une autre valeur"
-
-
-def _where(word: WordPart) -> str:
-    places = []
-    if word.title_tf:
-        places.append(f"le titre (×{word.title_tf})")
-    if word.body_tf:
-        places.append(f"le texte (×{word.body_tf})")
-    return " et ".join(places)
-
-
-def _word_sentence(word: WordPart) -> str:
-    if not word.found:
-        if word.correction:
-            return f"« {word.query} » (lu « {word.correction} ») n’apparaît pas dans ce document."
-        return f"« {word.query} » n’apparaît pas dans ce document."
-    where = _where(word) or "le document (par sa forme longue)"
-    lead = f"« {word.query} »"
-    if word.correction:
-        lead += f", faute de frappe lue « {word.correction} »,"
-    forms: list[str] = []
-    for form in word.forms:
-        how = ", ".join(MATCH_KIND_LABELS[s] for s in form.steps)
-        text = f"« {form.text} » ({how})"
-        if text not in forms and len(forms) < 4:
-            forms.append(text)
-    sentence = f"{lead} trouvé dans {where}"
-    if forms:
-        sentence += (" sous la forme " if len(forms) == 1 else " sous les formes ") + " ; ".join(forms)
-    if word.via_long_form:
-        sentence += " ; compté par la forme longue du sigle"
-    return sentence + "."
-
-
-def _sentences(result: Explanation, explainer: Explainer) -> list[str]:
-    sentences: list[str] = []
-    place = f"classé {result.rank}e sur {result.total}" if result.rank else ""
-    if result.rank == 1:
-        place = f"classé 1er sur {result.total}"
-    verdict = result.verdict
-    if verdict == "shown":
-        sentences.append(f"Ce document est dans les résultats : {place}, page {result.page}.")
-    elif verdict == "beyond_page":
-        last = result.last_shown
-        line = f"Ce document est dans les résultats mais pas sur cette page : {place} (page {result.page})"
-        if last and result.score is not None and last.get("score") is not None:
-            line += (
-                f" ; son score {_number(result.score.total)} est plus bas que celui du dernier résultat affiché"
-                f" ({last['rank']}e, score {_number(last['score'])})"
-            )
-        elif last:
-            line += f" ; le dernier résultat affiché est le {last['rank']}e"
-        sentences.append(line + ".")
-    elif verdict == "no_match":
-        if explainer.ranking.operator == "and" and any(w.found for w in result.words):
-            missing = [w.query for w in result.words if not w.found]
-            sentences.append(f"Ce document n’a pas tous les mots demandés : il lui manque {_quoted(missing)}.")
-        else:
-            sentences.append("Ce document ne contient aucun des mots de la recherche.")
-    elif verdict == "missing_phrase":
-        missing = [c.text for c in result.conditions if c.kind == "phrase" and not c.passed]
-        sentences.append(f"Ce document ne contient pas l’expression exacte {_quoted(missing)}.")
-    elif verdict == "excluded_word":
-        found = [c.text for c in result.conditions if c.kind == "excluded" and not c.passed]
-        sentences.append(f"Ce document contient {_quoted(found)}, que la recherche exclut (-).")
-    if not result.passes_filters:
-        for check in result.filters:
-            if not check.passed:
-                have = ", ".join(check.document) or "aucune valeur"
-                sentences.append(
-                    f"Écarté par le filtre {check.label} : il faut {_wanted(check)}, le document a {have}."
-                )
-    if not explainer.text_query:
-        order = "les plus récents d’abord" if result.sort == "newest" else "les plus gros budgets d’abord"
-        sentences.append(f"Recherche sans mots : tous les documents qui passent les filtres sont listés, {order}.")
-    for word in result.words:
-        sentences.append(_word_sentence(word))
-        if word.question_word:
-            share = round(word.weight * 100)
-            sentences.append(f"« {word.query} » est un mot interrogatif : il compte pour {share} % d’un mot ordinaire.")
-    if result.ignored:
-        sentences.append(f"Mots trop courants ignorés : {_quoted(result.ignored)}.")
-    for condition in result.conditions:
-        if condition.passed and condition.kind == "phrase":
-            sentences.append(f"L’expression exacte « {condition.text} » est présente.")
-        elif condition.passed:
-            sentences.append(f"Le mot exclu « {condition.text} » est absent, comme demandé.")
-    if result.score is not None:
-        parts = []
-        for word in result.words:
-            if word.score:
-                split = []
-                if word.title_score:
-                    split.append(f"titre {_number(word.title_score)}")
-                if word.body_score > 5e-7:
-                    split.append(f"texte {_number(word.body_score)}")
-                parts.append(f"« {word.query} » {_number(word.score)} ({' + '.join(split)})")
-        line = f"Score {_number(result.score.total)}"
-        if parts:
-            line += " = " + " + ".join(parts)
-        if result.score.proximity_used:
-            line += f" + proximité {_number(result.score.proximity)}"
-        if result.score.meaning:
-            line += f" + sens proche {_number(result.score.meaning)}"
-        sentences.append(line + ".")
-        if not result.score.proximity_used:
-            sentences.append("La proximité des mots n’est pas utilisée par ce classement.")
-        if result.score.coordination != 1.0:
-            sentences.append(f"Facteur de coordination (part des mots trouvés) : {_number(result.score.coordination)}.")
-        if result.sort != "relevance":
-            sentences.append("Les résultats sont triés par date ou budget : le score ne décide pas de l’ordre.")
-    for check in result.filters:
-        if check.passed:
-            have = ", ".join(check.document)
-            sentences.append(f"Gardé par le filtre {check.label} ({_wanted(check)}) : le document a {have}.")
-    return sentences
-
-
-__all__ = [
-    "MATCH_KINDS",
-    "VERDICTS",
-    "Condition",
-    "Explainer",
-    "Explanation",
-    "FilterCheck",
-    "Form",
-    "ScoreParts",
-    "WordPart",
-]
+__all__ = ["Explainer"]
