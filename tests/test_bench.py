@@ -13,8 +13,8 @@ import pytest
 
 from search.ingest import Document, parse_text
 from search.tools.bench.corpus import FACETS, generate, load_source, make_queries
-from search.tools.bench.engines import ENGINES, available
 from search.tools.bench.pages import measure_reindex, sheet_text
+from search.tools.bench.registry import ENGINES, available
 from search.tools.bench.runner import Options, report, run
 
 

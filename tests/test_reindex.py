@@ -17,10 +17,10 @@ import pytest
 from pagegen import generated_pages
 
 import search.index.generations as index_module
-import search.index.incremental as reindex_module
+import search.index.sources as sources_module
 from search.errors import DocumentsMissingError, IndexLockedError
 from search.index import CURRENT, current_generation, open_index, reindex
-from search.index.incremental import ReindexReport
+from search.index.report import ReindexReport
 from search.rank import PostingStore, rank
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,8 +108,8 @@ def test_second_run_changes_nothing(docs: Path, index: Path, monkeypatch: pytest
     def no_parsing(*args, **kwargs):
         raise AssertionError("an unchanged file was parsed")
 
-    monkeypatch.setattr(reindex_module, "_parse_source", no_parsing)
-    monkeypatch.setattr(reindex_module, "_read", no_parsing)
+    monkeypatch.setattr(sources_module, "parse_source", no_parsing)
+    monkeypatch.setattr(sources_module, "read", no_parsing)
     report = reindex(docs, index)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 0, 5)
     assert report.generation is None and report.current == first.generation == current(index)

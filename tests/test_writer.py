@@ -10,8 +10,10 @@ from whoosh import index as whoosh_index
 from whoosh.formats import Characters, Positions
 
 from search.index import build_index, open_index
+from search.index.parallel import ParallelWriter, open_writer
 from search.index.schema import build_schema, document_fields
-from search.index.writer import FastSegmentWriter, ParallelWriter, open_writer, postings
+from search.index.term_pool import postings
+from search.index.writer import FastSegmentWriter
 from search.ingest import Document
 from search.rank import PostingStore, rank
 
@@ -251,7 +253,7 @@ def test_one_pass_yields_what_the_analyzers_yield(seed_documents: list[Document]
     """`analyse` (the writer's one pass) against the query-time analyzers, token by token."""
     from search.analysis import french_analyzer
     from search.analysis.fast import IndexEntries
-    from search.index.writer import analyse, encode_value
+    from search.index.encoding import analyse, encode_value
 
     stemmed, whole = french_analyzer(), french_analyzer(stem_words=False)
     entries = IndexEntries()
@@ -282,7 +284,7 @@ def test_encode_value_is_pickles_bytes() -> None:
 
     from whoosh.system import pack_uint
 
-    from search.index.writer import encode_value
+    from search.index.encoding import encode_value
 
     def pickled(occurrences: list, chars: bool) -> bytes:
         if chars:

@@ -12,9 +12,10 @@ from whoosh import index as whoosh_index
 from search.index import whoosh_fixes  # noqa: F401  (applied on import)
 from search.index.files import index_lock
 from search.index.generations import new_generation, prune, publish
+from search.index.parallel import open_writer
 from search.index.schema import build_schema, document_fields
 from search.index.vectors import MODEL, VectorBuilder
-from search.index.writer import gc_paused, open_writer
+from search.index.writer import gc_paused
 from search.ingest import Document
 
 log = logging.getLogger(__name__)

@@ -32,14 +32,13 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as whoosh_index
 
-from search.errors import BadDocumentError, DocumentsMissingError
+from search.errors import DocumentsMissingError
+from search.index import sources
 from search.index.files import index_lock, write_atomic
 from search.index.generations import (
     CURRENT,
@@ -50,75 +49,22 @@ from search.index.generations import (
     prune,
     publish,
 )
+from search.index.parallel import open_writer
+from search.index.report import FACET_FIELDS, ReindexReport
 from search.index.schema import build_schema, document_fields
 from search.index.vectors import MODEL, VECTORS_FILE, VECTORS_META, VectorBuilder, VectorFile
-from search.index.writer import gc_paused, open_writer
-from search.ingest import Document, checksum_bytes, parse_text
-from search.ingest.documents import inconsistencies, jsonl_records
-from search.ingest.pages import MAX_PAGE_BYTES, decode_page
+from search.index.writer import gc_paused
+from search.ingest import Document
+from search.ingest.documents import inconsistencies
 
 __all__ = ["ReindexReport", "reindex"]
 
-FACET_FIELDS = ("country", "year", "type", "status")
 MANIFEST_FORMAT = 1
-#: A file modified this recently may change again within the same mtime tick without its size
-#: changing; its stat is not trusted next time (the checksum decides), as git does for the index.
-_RACY_NS = 2_000_000_000
 _PROGRESS_EVERY_S = 0.1
-#: Lines of inconsistent sheets the report prints (all are in `ReindexReport.inconsistent`).
-REPORT_LIMIT = 20
 #: A build from scratch of at least this many files uses two indexing processes.
 PARALLEL_BUILD_FILES = 1_000
 #: Files of a generation a new one does not hard-link: it writes its own.
 NOT_SHARED = (MANIFEST, VECTORS_FILE, VECTORS_META)
-
-
-@dataclass
-class ReindexReport:
-    """What a run did; `format` is the text the command prints."""
-
-    added: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    coverage: dict[str, int] = field(default_factory=dict)
-    inconsistent: list[tuple[str, str]] = field(default_factory=list)  # (id, what is wrong), by id
-    generation: str | None = None  # the generation this run published, None when nothing changed
-    current: str | None = None  # the generation readers use after the run
-    index_dir: str = ""
-    elapsed_s: float = 0.0
-    encoded: int = 0  # documents whose sentence vector was computed (the others were copied)
-
-    @property
-    def changed(self) -> bool:
-        return self.generation is not None
-
-    def format(self) -> str:
-        counts = (
-            f"{self.added} added, {self.updated} updated, {self.deleted} deleted, "
-            f"{self.unchanged} unchanged, {len(self.skipped)} skipped"
-        )
-        if self.generation is None:
-            head = f"nothing changed: {self.index_dir} stays at {self.current} ({self.elapsed_s:.2f} s); {counts}"
-        else:
-            head = f"published {self.generation} in {self.index_dir} ({self.elapsed_s:.2f} s): {counts}"
-            if self.encoded:
-                head += f"; meaning encoded for {self.encoded}"
-        lines = [head]
-        if self.skipped:
-            lines.append("skipped:")
-            lines.extend(f"  {path}: {reason}" for path, reason in self.skipped)
-        total = self.coverage.get("documents", 0)
-        missing = ", ".join(f"{self.coverage.get('no_' + name, 0)} without {name}" for name in FACET_FIELDS)
-        lines.append(f"coverage over {total} documents: {missing}")
-        if self.inconsistent:
-            sheets = len({doc_id for doc_id, _ in self.inconsistent})
-            lines.append(f"inconsistent dates in {sheets} sheet{'s' if sheets > 1 else ''}:")
-            lines.extend(f"  {doc_id}: {reason}" for doc_id, reason in self.inconsistent[:REPORT_LIMIT])
-            if len(self.inconsistent) > REPORT_LIMIT:
-                lines.append(f"  … and {len(self.inconsistent) - REPORT_LIMIT} more")
-        return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,130 +140,6 @@ def _usable_generation(index_dir: Path):
 
 
 # --------------------------------------------------------------------------------------------
-# Source files
-
-
-@dataclass(frozen=True)
-class _Source:
-    rel: str  # path under the documents folder, "/"-separated: the manifest key and sort key
-    location: str  # the path as found (a str: 20,000 Path objects cost more than the rest of a no-op run)
-    size: int
-    mtime_ns: int
-
-    @property
-    def path(self) -> Path:
-        return Path(self.location)
-
-    @property
-    def is_jsonl(self) -> bool:
-        return self.rel.endswith(".jsonl")
-
-
-def _scan(documents_dir: Path) -> list[_Source]:
-    """Every ``*.txt`` and ``*.jsonl`` file under the folder, sorted, hidden files and folders left out.
-
-    Symbolic links to folders are not followed (a link loop would never end).
-    """
-    found: list[_Source] = []
-    stack: list[tuple[str | Path, str]] = [(documents_dir, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.name.endswith((".txt", ".jsonl")) and entry.is_file():
-                    stat = entry.stat()
-                    found.append(_Source(prefix + entry.name, entry.path, stat.st_size, stat.st_mtime_ns))
-    found.sort(key=lambda source: source.rel)
-    return found
-
-
-def _stat_key(source: _Source, now_ns: int) -> list[int] | None:
-    """The stat to trust next time, or None if the file is too fresh to trust it (see `_RACY_NS`)."""
-    if now_ns - source.mtime_ns < _RACY_NS:
-        return None
-    return [source.size, source.mtime_ns]
-
-
-@dataclass
-class _Parsed:
-    """One file read this run: its manifest entry and the records, parallel to ``entry["ids"]``."""
-
-    entry: dict[str, Any]
-    docs: list[Document]
-
-
-@dataclass(frozen=True)
-class _Bytes:
-    """A file's content and checksum, or why it could not be read."""
-
-    data: bytes = b""
-    checksum: str | None = None
-    problem: str | None = None
-
-
-def _read(source: _Source) -> _Bytes:
-    """The file's bytes and checksum; a page too large to index is not even read."""
-
-    if not source.is_jsonl and source.size > MAX_PAGE_BYTES:
-        return _Bytes(problem=f"file too large ({source.size:,} bytes, limit {MAX_PAGE_BYTES:,})")
-    try:
-        data = source.path.read_bytes()
-    except OSError as exc:
-        return _Bytes(problem=f"cannot read file: {exc.strerror or exc}")
-    return _Bytes(data, checksum_bytes(data))
-
-
-def _parse_source(source: _Source, content: _Bytes, stat: list[int] | None) -> _Parsed:
-    """Records of one file; bad records become ``skipped`` reasons instead of errors."""
-    if content.problem is not None:
-        stat = None  # look again next time: a permission fix does not change the mtime
-    entry: dict[str, Any] = {"checksum": content.checksum, "stat": stat, "ids": [], "skipped": []}
-    docs: list[Document] = []
-    if content.problem is not None:
-        entry["skipped"].append([None, content.problem])
-        return _Parsed(entry, docs)
-    data = content.data
-    if source.is_jsonl:
-        entry["lines"] = []
-        for number, doc, reason in jsonl_records(data.splitlines(keepends=True), source.path):
-            if doc is None:
-                entry["skipped"].append([number, reason])
-            else:
-                entry["ids"].append(doc.id)
-                entry["lines"].append(number)
-                docs.append(doc)
-        return _Parsed(entry, docs)
-    try:
-        doc = _page_record(source, data)
-    except BadDocumentError as exc:
-        entry["skipped"].append([None, str(exc)])
-    else:
-        entry["ids"].append(doc.id)
-        docs.append(doc)
-    return _Parsed(entry, docs)
-
-
-def _page_record(source: _Source, data: bytes) -> Document:
-    """`parse_page` on bytes already read for the checksum (same id, source and checksum)."""
-
-    return parse_text(decode_page(data), source.path.stem, source=str(source.path), checksum=checksum_bytes(data))
-
-
-def _facets(doc: Document) -> dict[str, bool]:
-    """Which facet fields a record has: kept per id so coverage needs no index scan."""
-    return {
-        "country": bool(doc.countries),
-        "year": doc.year is not None,
-        "type": bool(doc.type),
-        "status": bool(doc.status),
-    }
-
-
-# --------------------------------------------------------------------------------------------
 # A run
 
 
@@ -379,12 +201,12 @@ class _Run:
     # The walk ----------------------------------------------------------------------------
 
     def execute(self) -> ReindexReport:
-        sources = _scan(self.documents_dir)
-        self.parallel = self.previous is None and len(sources) >= PARALLEL_BUILD_FILES and (os.cpu_count() or 1) > 1
+        files = sources.scan(self.documents_dir)
+        self.parallel = self.previous is None and len(files) >= PARALLEL_BUILD_FILES and (os.cpu_count() or 1) > 1
         try:
-            for number, source in enumerate(sources, start=1):
+            for number, source in enumerate(files, start=1):
                 self._visit(source)
-                self.progress.update(f"{number}/{len(sources)} files, {self._written()} to index")
+                self.progress.update(f"{number}/{len(files)} files, {self._written()} to index")
             deleted = [doc_id for doc_id in self.old_docs if doc_id not in self.documents]
             self.report.deleted = len(deleted)
             if deleted or self.writer is not None or self.previous is None:
@@ -403,22 +225,24 @@ class _Run:
         self.report.inconsistent = self._inconsistent()
         return self.report
 
-    def _visit(self, source: _Source) -> None:
+    def _visit(self, source: sources.Source) -> None:
         """Decide, for one file, which of its records are new, changed or unchanged."""
         old = self.old_files.get(source.rel)
-        stat = _stat_key(source, self.now_ns)
-        parsed: _Parsed | None = None
+        stat = sources.stat_key(source, self.now_ns)
+        parsed: sources.Parsed | None = None
         if old is not None and old.get("stat") == [source.size, source.mtime_ns]:
             entry = old
         else:
-            content = _read(source)
+            content = sources.read(source)
             if old is not None and content.checksum is not None and old.get("checksum") == content.checksum:
                 entry = {**old, "stat": stat}
             else:
-                parsed = _parse_source(source, content, stat)
+                parsed = sources.parse_source(source, content, stat)
                 entry = parsed.entry
         if parsed is None and self._needs_records(source.rel, entry):
-            parsed = _parse_source(source, _read(source), stat)  # it now owns an id it held as a duplicate
+            parsed = sources.parse_source(
+                source, sources.read(source), stat
+            )  # it now owns an id it held as a duplicate
             entry = parsed.entry
         self.files[source.rel] = entry
         self._record_skips(source, entry)
@@ -449,7 +273,7 @@ class _Run:
             self.report.unchanged += 1
             return
         self.documents[doc_id] = doc.checksum
-        self.facets[doc_id] = _facets(doc)
+        self.facets[doc_id] = sources.facet_presence(doc)
         if doc.dates() is not None:
             self.dates[doc_id] = list(doc.dates())
         if old_checksum is None:
@@ -461,11 +285,11 @@ class _Run:
             return
         self._write(doc)
 
-    def _record_skips(self, source: _Source, entry: dict) -> None:
+    def _record_skips(self, source: sources.Source, entry: dict) -> None:
         for line, reason in entry.get("skipped") or []:
             self.report.skipped.append((self._where(source, line), reason))
 
-    def _skip_duplicate(self, source: _Source, doc_id: str, line: int | None) -> None:
+    def _skip_duplicate(self, source: sources.Source, doc_id: str, line: int | None) -> None:
         owner_rel, owner_line = self.owner[doc_id]
         if owner_rel == source.rel:
             reason = f"duplicate id {doc_id!r}: line {owner_line} of the same file is kept"
@@ -474,7 +298,7 @@ class _Run:
             reason = f"duplicate id {doc_id!r}: {kept} is kept (first in sorted order)"
         self.report.skipped.append((self._where(source, line), reason))
 
-    def _where(self, source: _Source, line: int | None) -> str:
+    def _where(self, source: sources.Source, line: int | None) -> str:
         return source.location + (f":{line}" if line is not None else "")
 
     def _written(self) -> int:

@@ -7,7 +7,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from search.tools.bench.engines import DEFAULT_ENGINES, ENGINES
+from search.tools.bench.registry import DEFAULT_ENGINES, ENGINES
 from search.tools.bench.runner import Options, report, run
 
 ENGINE_NAMES = tuple(ENGINES)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from search.tools.bench.corpus import DEFAULT_SEED, DEFAULT_SOURCE, BenchQuery, load_source, make_queries, write_corpus
-from search.tools.bench.engines import DEFAULT_ENGINES, ENGINES, available, get_engine
+from search.tools.bench.registry import DEFAULT_ENGINES, ENGINES, available, get_engine
 
 BASELINE = "tantivy"
 REINDEX_KEY = "reindex"

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from search.tools.bench.corpus import BenchQuery, read_corpus
-from search.tools.bench.engines import Session, get_engine
+from search.tools.bench.engines import Session
+from search.tools.bench.registry import get_engine
 
 
 def _status_mb(key: str) -> float:

@@ -1,0 +1,28 @@
+"""Every engine the benchmark knows, by name, and whether its libraries are installed."""
+
+from __future__ import annotations
+
+from search.tools.bench.engines import Engine, Ours, OursMeaning
+from search.tools.bench.peers import Bm25s, StockWhoosh, Tantivy
+
+
+def available(name: str) -> bool:
+    """Whether an engine's libraries are importable (comparison engines are an optional extra)."""
+    try:
+        for module in ENGINES[name].requires:
+            __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def get_engine(name: str) -> Engine:
+    return ENGINES[name]()
+
+
+#: Every engine the benchmark knows, by name; the default run leaves out the slow ``ours-meaning``
+#: (encoding 100,000 documents takes ~15 min).
+ENGINES: dict[str, type[Engine]] = {engine.name: engine for engine in (Ours, StockWhoosh, Tantivy, Bm25s, OursMeaning)}
+
+
+DEFAULT_ENGINES = ("ours", "whoosh", "tantivy", "bm25s")
