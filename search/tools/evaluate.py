@@ -6,10 +6,8 @@ nDCG@10 (graded), MRR@10 and Recall@100 over the top 100 of each query.
 
 from __future__ import annotations
 
-import statistics
 import tempfile
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from search.index import build_index, open_index
 from search.ingest import read_jsonl
 from search.query import DEFAULT_RANKING, Ranking
 from search.rank import PostingStore, rank
+from search.tools.stats import percentile
 
 METRICS = {"nDCG@10": nDCG @ 10, "MRR@10": RR @ 10, "R@100": R @ 100}
 DEPTH = 100
@@ -72,14 +71,14 @@ def run_queries(ix, queries: dict[str, str], ranking: Ranking = DEFAULT_RANKING,
 
 
 def measure(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Mean of each metric over the judged queries; a query with no result counts as zero."""
+    """Mean of each metric over the judged queries; a query with no result counts as zero.
+
+    ir-measures already averages over every query of ``qrels``, scoring one missing from the run
+    (or answered with nothing) as zero: no rescaling here, or such queries would count twice.
+    """
     judged = {qid: docs for qid, docs in run.items() if qid in qrels}
     scores = ir_measures.calc_aggregate(list(METRICS.values()), qrels, judged)
-    missing = len([q for q in qrels if q not in judged or not judged[q]])
-    n = len(qrels)
-    # ir-measures averages over the queries present in the run: rescale so an empty answer scores 0.
-    present = n - missing
-    return {name: scores[measure] * present / n for name, measure in METRICS.items()}
+    return {name: scores[measure] for name, measure in METRICS.items()}
 
 
 def evaluate(
@@ -93,8 +92,8 @@ def evaluate(
     evaluation = Evaluation(
         metrics=measure(qrels, run),
         queries=len(queries),
-        p50_ms=statistics.median(latencies),
-        p95_ms=_percentile(latencies, 95),
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
     )
     return evaluation, run
 
@@ -117,11 +116,3 @@ def write_run(run: dict[str, dict[str, float]], path: str | Path, tag: str = "ou
             ordered = sorted(docs.items(), key=lambda item: -item[1])
             for rank_, (docid, score) in enumerate(ordered, start=1):
                 out.write(f"{qid} Q0 {docid} {rank_} {score:.4f} {tag}\n")
-
-
-def _percentile(values: Iterable[float], pct: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
-    return ordered[index]
