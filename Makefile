@@ -29,6 +29,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check search web tests
 	$(BIN)/ruff format --check search web tests
+	$(BIN)/mypy
 
 eval: $(STAMP)
 	$(BIN)/python -m search.tools eval --corpus $(EVAL)/cdtn/corpus.jsonl \

@@ -76,22 +76,21 @@ def cmd_index(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from search.index import open_index
-    from search.rank import PostingStore, rank
+    from search import SearchRequest, SearchService
 
-    ix = open_index(args.index)
-    with ix.searcher() as searcher:
-        page = rank(PostingStore(searcher, folder=ix.storage.folder), args.text, limit=max(1, args.limit))
-        hits = []
-        for hit in page.hits:
-            record = json.loads(searcher.stored_fields(hit.docnum)["record"])
-            hits.append({"id": hit.id, "score": round(hit.score, 4), "title": record["title"]})
+    service = SearchService(args.index)
+    try:
+        result = service.search(SearchRequest(q=args.text, per_page=min(max(1, args.limit), 100)))
+    finally:
+        service.close()
+    hits = [{"id": hit.id, "score": hit.score, "title": hit.title} for hit in result.hits]
     if args.json:
-        print(json.dumps({"query": args.text, "total": page.total, "hits": hits}, ensure_ascii=False, indent=2))
+        print(json.dumps({"query": args.text, "total": result.total, "hits": hits}, ensure_ascii=False, indent=2))
     else:
-        print(f"{page.total} documents match {args.text!r}")
+        print(f"{result.total} documents match {args.text!r}")
         for i, hit in enumerate(hits, start=1):
-            print(f"{i:3d}. {hit['score']:8.3f}  {hit['id']}  {hit['title']}")
+            score = f"{hit['score']:8.3f}" if hit["score"] is not None else " " * 8
+            print(f"{i:3d}. {score}  {hit['id']}  {hit['title']}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.tools.evaluate import measure
-from search.tools.stats import percentile
+from search.tools.stats import percentile, percentiles
 
 
 def test_a_query_without_results_counts_as_zero_once():
@@ -24,5 +24,5 @@ def test_percentile_is_an_observed_value_by_nearest_rank():
     values = [5.0, 1.0, 3.0, 2.0, 4.0]
     assert percentile(values, 50) == 3.0
     assert percentile(values, 95) == 5.0
-    assert percentile(values, [20, 40]) == [1.0, 2.0]
+    assert percentiles(values, [20, 40]) == [1.0, 2.0]
     assert percentile([], 95) == 0.0

@@ -35,8 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("SEARCH")  # SEARCH_INDEX_DIR=... from `make serve`
     if config:
         app.config.from_mapping(config)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider's settings
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     backend.init_app(app)
     errors.init_app(app)
     security.init_app(app)

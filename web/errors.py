@@ -83,8 +83,9 @@ def init_app(app: Flask) -> None:
 def _http_error(exc: HTTPException) -> Response:
     code = re.sub(r"\W+", "_", (exc.name or "error").lower()).strip("_")
     response = error_response(exc.code or 500, code, exc.description or exc.name or "error")
-    if exc.code == 405 and exc.valid_methods:
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    allowed = getattr(exc, "valid_methods", None)  # MethodNotAllowed's
+    if exc.code == 405 and allowed:
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 

@@ -29,7 +29,7 @@ PARAMETER_NAMES = {
 SORT_LABELS = {"relevance": "Pertinence", "newest": "Plus récents", "budget": "Budget"}
 
 #: By code, or by (code, parameter name) where one parameter deserves its own sentence.
-FRENCH = {
+FRENCH: dict[str | tuple[str, str], str] = {
     "not_text": "Le paramètre {name} doit être du texte.",
     "query_too_long": "La recherche est trop longue ({length} caractères, {limit} au plus).",
     "text_too_long": "Le texte est trop long ({length} caractères, {limit} au plus).",
@@ -62,7 +62,7 @@ def sort_choices() -> str:
 def french_message(error: SearchError) -> str:
     """What went wrong, said in French for the page."""
     name = error.params.get("name")
-    template = FRENCH.get((error.code, name)) or FRENCH.get(error.code)
+    template = FRENCH.get((error.code, str(name))) or FRENCH.get(error.code)
     if template is None:
         return f"Paramètres de recherche invalides ({error})."
     params = {**error.params, "sorts": sort_choices(), "max_depth": number_fr(MAX_DEPTH)}

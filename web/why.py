@@ -8,6 +8,7 @@ logic: `SearchService.explain` answers.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request, url_for
@@ -24,7 +25,7 @@ bp = Blueprint("why", __name__)
 def why():
     state = State(request.args)
     doc_id = request.args.get("id", "").strip()
-    context = {"doc_id": doc_id, "explanation": None, "error": None, "how_labels": MATCH_KIND_LABELS}
+    context: dict[str, Any] = {"doc_id": doc_id, "explanation": None, "error": None, "how_labels": MATCH_KIND_LABELS}
     context["api_url"] = api_url(state, doc_id)
     context["hidden"] = state.pairs
     if not doc_id:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from whoosh.analysis import Composable, Filter, Token
 
@@ -172,7 +173,7 @@ class IndexEntries(dict):
 
     def __missing__(self, word: str):
         parts, width = index_entry(word)
-        entry = (None, (parts, width), 0, 0)
+        entry: tuple[Any, Any, int, int] = (None, (parts, width), 0, 0)
         if len(parts) == 1 and width == 1:
             term, whole, stopped, is_suffix, is_number, _rel, start, end = parts[0]
             if not is_suffix and not is_number:

@@ -221,7 +221,7 @@ class TermsWriter:
         buckets = tindex.buckets
         index = tindex.index
         pos = dbfile.tell()
-        out = []
+        out: list[bytes] = []
         for key, value in self.rows:
             index.append(pos)
             h = hashfn(key)
@@ -287,6 +287,7 @@ def encode_postings(payload: list, limit: int, comp: int, fixedsize, top=None) -
             mini_weights = weights[0]
         else:
             mini_weights = tuple(weights)
+        mini_values: tuple | bytes | None
         if fixedsize is None or fixedsize < 0:
             mini_values = tuple(values)
         elif fixedsize == 0:

@@ -44,6 +44,7 @@ from search.index.generations import (
     CURRENT,
     GENERATION_PREFIX,
     MANIFEST,
+    Generation,
     current_generation,
     new_generation,
     prune,
@@ -186,12 +187,12 @@ class _Run:
         self.old_files: dict[str, dict] = manifest.get("files") or {}
         self.old_owner = _owners(self.old_files)
         self.files: dict[str, dict] = {}
-        self.documents: dict[str, str] = {}
+        self.documents: dict[str, str | None] = {}
         self.facets: dict[str, dict[str, bool]] = {}
         self.dates: dict[str, list] = {}
         self.owner: dict[str, tuple[str, int | None]] = {}
         self.report = ReindexReport(index_dir=str(index_dir))
-        self.generation = None
+        self.generation: Generation | None = None
         self.writer = None
         self.meaning = meaning
         self.vectors: VectorBuilder | None = None
@@ -275,7 +276,7 @@ class _Run:
         self.documents[doc_id] = doc.checksum
         self.facets[doc_id] = sources.facet_presence(doc)
         if doc.dates() is not None:
-            self.dates[doc_id] = list(doc.dates())
+            self.dates[doc_id] = list(doc.dates() or ())
         if old_checksum is None:
             self.report.added += 1
         elif old_checksum != doc.checksum or previous_owner not in (None, rel):
@@ -331,6 +332,10 @@ class _Run:
                 self.vectors = VectorBuilder(previous)
         return self.writer
 
+    def _generation(self) -> Generation:
+        assert self.generation is not None, "the writer creates the generation first"
+        return self.generation
+
     def _commit(self, deleted: list[str]) -> None:
         """Apply deletions, commit the Whoosh writer, then publish the generation."""
 
@@ -339,13 +344,13 @@ class _Run:
             writer.delete_by_term("id", doc_id)
         if self.vectors is not None:
             self.progress.update(f"encoding the meaning of {self._written()} records", force=True)
-            self.vectors.finish(self.documents).save(self.generation.path)
+            self.vectors.finish(self.documents).save(self._generation().path)
             self.report.encoded = self.vectors.encoded
         self.progress.update(f"committing {self._written()} records, {len(deleted)} deletions", force=True)
         writer.commit()
         self.writer = None
-        publish(self.generation, self._manifest())
-        self.report.generation = self.generation.name
+        publish(self._generation(), self._manifest())
+        self.report.generation = self._generation().name
 
     def _abandon(self) -> None:
         """On an error or Ctrl-C: drop the unpublished generation; the current one is untouched."""

@@ -49,7 +49,7 @@ def build_schema() -> Schema:
 
 def document_fields(doc: Document) -> dict:
     """The Whoosh fields of one record; the whole record is stored as JSON for display."""
-    fields = {
+    fields: dict[str, object] = {
         "id": doc.id,
         "title": doc.title,
         "body": doc.body,

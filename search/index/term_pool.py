@@ -9,6 +9,7 @@ import operator
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from whoosh.system import pack_uint, unpack_uint
 
@@ -102,7 +103,7 @@ class TermPool:
         # heapq.merge is stable: equal keys come in source order, which is document order.
         merged = heapq.merge(*sources, key=_item_key)
         for (name, term), group in itertools.groupby(merged, key=_item_key):
-            payloads = [item[2] for item in group]
+            payloads: list[Any] = [item[2] for item in group]
             if isinstance(payloads[0], int):
                 yield name, term, sum(payloads)
             else:

@@ -154,7 +154,7 @@ class VectorBuilder:
     def _reused(self, doc_id: str, checksum: str | None) -> np.ndarray | None:
         """The previous generation's vector of a record that has not changed."""
         row = self._previous_row.get(doc_id)
-        if row is None or checksum is None or self.previous.checksums[row] != checksum:
+        if row is None or checksum is None or self.previous is None or self.previous.checksums[row] != checksum:
             return None
         return np.asarray(self.previous.matrix[row])
 

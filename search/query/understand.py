@@ -171,7 +171,8 @@ def _read_places(
         first, last = starts.get(match.start), ends.get(match.end)
         if first is None or last is None or any(i in taken or words[i] is None for i in range(first, last + 1)):
             continue  # inside a phrase, a field or across syntax
-        if is_city and first > 0 and words[first - 1] is not None and words[first - 1].key in NOT_BEFORE_CITY:
+        before = words[first - 1] if first > 0 else None
+        if is_city and before is not None and before.key in NOT_BEFORE_CITY:
             continue
         item = _place(query, match)
         if item.key in ignored or not known("country", match.country.code):

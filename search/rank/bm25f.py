@@ -16,15 +16,19 @@ top candidates by a proximity bonus (query words near each other in the body).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from search.rank.postings import FIELDS, PostingStore
 
 if TYPE_CHECKING:
-    from search.query import Group
+    from search.query import Group, Ranking
+
+#: BM25 length normalisation per field, one value per document.
+Norms = dict[str, np.ndarray]
 
 EXACT_SUFFIX = "_exact"  # title_exact, body_exact: the folded words before stemming
 NORMS_CACHE = 8  # rankings whose length normalisation a store keeps (evaluation grids try many)
@@ -83,7 +87,7 @@ class _FieldPart:
     values: np.ndarray
     tf: dict[str, np.ndarray]
     present: np.ndarray
-    ranking: Any
+    ranking: Ranking
 
     def title_share(self, docnum: int) -> float:
         by_field = {f: float(self.tf[f][docnum]) for f in FIELDS}
@@ -130,7 +134,7 @@ def idf(doc_count: int, df: int) -> float:
     return math.log(1.0 + (doc_count - df + 0.5) / (df + 0.5))
 
 
-def score(store: PostingStore, groups: list[Group], ranking, keep_parts: bool = False) -> Scored:
+def score(store: PostingStore, groups: list[Group], ranking: Ranking, keep_parts: bool = False) -> Scored:
     """Score every document for the planned query ``groups`` (the one BM25F formula).
 
     ``keep_parts`` keeps each word's arrays so that `Scored.word_scores` can say how any
@@ -184,7 +188,7 @@ def score(store: PostingStore, groups: list[Group], ranking, keep_parts: bool = 
     )
 
 
-def _long_form_words(store: PostingStore, phrase, ranking, norms) -> list[_FieldPart]:
+def _long_form_words(store: PostingStore, phrase: Sequence[str], ranking: Ranking, norms: Norms) -> list[_FieldPart]:
     """Each word of a long form scored alone, times ``expansion_weight`` (its title/body split)."""
     words = []
     for word in phrase:
@@ -194,7 +198,7 @@ def _long_form_words(store: PostingStore, phrase, ranking, norms) -> list[_Field
     return words
 
 
-def _norms(store: PostingStore, ranking) -> dict[str, np.ndarray]:
+def _norms(store: PostingStore, ranking: Ranking) -> Norms:
     """BM25 length normalisation of every document, per field (read only: shared between queries).
 
     It depends only on the generation and the two ``b`` of the ranking, yet cost two passes over
@@ -215,7 +219,9 @@ def _norms(store: PostingStore, ranking) -> dict[str, np.ndarray]:
     return cached
 
 
-def _term_part(store: PostingStore, terms, ranking, norms, suffix: str = "") -> _FieldPart | None:
+def _term_part(
+    store: PostingStore, terms: Sequence[str], ranking: Ranking, norms: Norms, suffix: str = ""
+) -> _FieldPart | None:
     """BM25F of a set of alternative terms (their frequencies add up), and where they occur.
 
     ``suffix`` picks the fields: ``""`` the stemmed title and body, ``_exact`` their whole words
@@ -232,7 +238,9 @@ def _term_part(store: PostingStore, terms, ranking, norms, suffix: str = "") -> 
     return _FieldPart(part, tf, mask, ranking)
 
 
-def _term_tf(store: PostingStore, terms, ranking, norms, suffix: str = "") -> tuple[dict, np.ndarray] | None:
+def _term_tf(
+    store: PostingStore, terms: Sequence[str], ranking: Ranking, norms: Norms, suffix: str = ""
+) -> tuple[dict, np.ndarray] | None:
     """Each field's weighted, length-normalised frequency of the terms in every document, and
     where they occur (None: nowhere)."""
     weights = {"title": ranking.title_boost, "body": 1.0}
@@ -251,7 +259,7 @@ def _term_tf(store: PostingStore, terms, ranking, norms, suffix: str = "") -> tu
     return (tf, mask) if found else None
 
 
-def _saturated(store: PostingStore, tf: dict, docs: np.ndarray, df: int, ranking) -> np.ndarray:
+def _saturated(store: PostingStore, tf: dict, docs: np.ndarray, df: int, ranking: Ranking) -> np.ndarray:
     """The BM25F part of the documents ``docs`` (float32, elementwise: the same for a document
     whichever others are computed with it), for terms found in ``df`` documents."""
     k1 = ranking.k1
@@ -265,7 +273,9 @@ def _saturated(store: PostingStore, tf: dict, docs: np.ndarray, df: int, ranking
     return idf(store.doc_count, df) * saturated
 
 
-def _phrase_part(store: PostingStore, phrase, ranking, norms) -> tuple[np.ndarray, np.ndarray | None]:
+def _phrase_part(
+    store: PostingStore, phrase: Sequence[str], ranking: Ranking, norms: Norms
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Sum of the words' BM25F over the documents that contain every word of ``phrase``.
 
     Saturated only where every word occurs: a long form of common words (an acronym's expansion)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import fold, tokens
@@ -65,7 +66,7 @@ class Postings:
 class PostingStore:
     """Postings, field lengths and live documents of one open Whoosh searcher (one generation)."""
 
-    def __init__(self, searcher, cache_bytes: int = POSTING_CACHE_BYTES, folder: str | Path | None = None):
+    def __init__(self, searcher: Searcher, cache_bytes: int = POSTING_CACHE_BYTES, folder: str | Path | None = None):
         """``folder``: the generation's folder, whose sentence vectors (if any) re-rank by meaning."""
         self.searcher = searcher
         self.leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
@@ -83,7 +84,7 @@ class PostingStore:
         self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cache_bytes = cache_bytes
         self._cached_bytes = 0
-        self._acronym_tables = None
+        self._acronym_tables: tuple[dict[str, Equivalent], dict[tuple[str, ...], Equivalent]] | None = None
         self._ids: list[str] | None = None
         self._near_words: dict[tuple[str, int], list[str]] = {}
         self.norms: dict[tuple[float, float], dict[str, np.ndarray]] = {}  # see `_norms`
@@ -303,7 +304,7 @@ def _leaf_lengths(reader, field: str, count: int) -> np.ndarray:
     Whoosh stores each length as one byte; asking for them one document at a time costs seconds
     at 100,000 documents. Falls back to the public per-document call for other codecs.
     """
-    perdoc = getattr(reader, "_perdoc", None)
+    perdoc: Any = getattr(reader, "_perdoc", None)
     column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if hasattr(perdoc, "_cached_reader") else None
     if column is not None and hasattr(column, "_dbfile") and getattr(column, "_fixedlen", None) == 1:
         raw = column._dbfile.get(column._basepos, min(column._count, count))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from search.query import Ranking
 from search.rank.bm25f import Scored, top
 from search.rank.postings import FIELDS, PostingStore
 
@@ -61,7 +62,7 @@ def _has_phrase(docnum: int, words, positions: list[dict[int, list[int]]]) -> bo
     return bool(starts)
 
 
-def add_proximity(store: PostingStore, scored: Scored, ranking, mask: np.ndarray | None = None) -> None:
+def add_proximity(store: PostingStore, scored: Scored, ranking: Ranking, mask: np.ndarray | None = None) -> None:
     """Reward the best candidates whose body has consecutive query words within ``slop`` positions."""
     groups = scored.groups
     if ranking.proximity <= 0 or len(groups) < 2:

@@ -97,19 +97,19 @@ class Explainer:
         self.plan: QueryPlan | None = None
         if self.text_query:
             self.plan = plan(parsed, store, ranking)
-            self._rank(deadline)
+            self._rank(self.plan, deadline)
         else:
             self.scored = Scored(np.zeros(store.size, np.float32), store.live.copy(), [])
             self.before_proximity = self.scored.scores
-            self.meaning = None
+            self.meaning: np.ndarray | None = None
         self.results = self.scored.matched & self.mask
         self.total = int(self.results.sum())
 
     # -- the ranking, as `ranking.rank` computes it ----------------------------------------------
 
-    def _rank(self, deadline: float | None) -> None:
+    def _rank(self, query_plan: QueryPlan, deadline: float | None) -> None:
         store, ranking = self.store, self.ranking
-        scored, self.text_matched, complete = score_plan(store, self.plan, ranking, deadline, keep_parts=True)
+        scored, self.text_matched, complete = score_plan(store, query_plan, ranking, deadline, keep_parts=True)
         if not complete:
             self.warnings.append("vérification des expressions exactes incomplète (temps dépassé)")
         self.before_proximity = scored.scores.copy()

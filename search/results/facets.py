@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+from whoosh.searching import Searcher
 
 from search.analysis import fold
 from search.ingest import KIND_LABELS
@@ -96,7 +97,7 @@ class Columns:
     status: list[str | None]
 
 
-def read_columns(searcher, size: int) -> Columns:
+def read_columns(searcher: Searcher, size: int) -> Columns:
     """Every facet and sort value of every live document, from the stored fields.
 
     The only place that reads per-document values in bulk: if loading a large generation gets
@@ -238,9 +239,9 @@ def active_span(columns: Columns, docnum: int, this_year: int) -> tuple[int, int
         return None if year is None else (year, year)
     first = _known(columns.start_year[docnum]) or year
     last = _known(columns.end_year[docnum])
-    if first is None and last is None:
-        return None
     if first is None:
+        if last is None:
+            return None
         first = last
     if last is None:
         last = max(first, this_year) if columns.status[docnum] == "Actif" else first
@@ -293,7 +294,7 @@ class FacetIndex:
         }
 
     @classmethod
-    def load(cls, searcher, live: np.ndarray) -> FacetIndex:
+    def load(cls, searcher: Searcher, live: np.ndarray) -> FacetIndex:
         return cls(read_columns(searcher, len(live)), live)
 
     def knows(self, facet: str, value: str) -> bool:

@@ -111,7 +111,8 @@ def _with_understood(filters: Filters, understood: list[Understood]) -> Filters:
         low_name, high_name = RANGES[item.facet]
         if getattr(filters, low_name) is None and getattr(filters, high_name) is None:
             changes[low_name], changes[high_name] = bounds
-    return replace(filters, **{k: tuple(dict.fromkeys(v)) if isinstance(v, tuple) else v for k, v in changes.items()})
+    unique: dict[str, Any] = {k: tuple(dict.fromkeys(v)) if isinstance(v, tuple) else v for k, v in changes.items()}
+    return replace(filters, **unique)
 
 
 def _mentioned(store: PostingStore, text: str, mask: np.ndarray) -> bool:

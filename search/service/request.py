@@ -78,8 +78,8 @@ class SearchRequest:
             type=many("type"),
             status=many("status"),
             sort=one("sort") or "relevance",
-            page=_optional_whole(one("page"), "page", default=1),
-            per_page=_optional_whole(one("per_page"), "per_page", default=10),
+            page=_whole(one("page") or "1", "page"),
+            per_page=_whole(one("per_page") or "10", "per_page"),
             understand=_flag(one("understand"), "understand", default=True),
             ignore=many("ignore"),
             explain=_flag(one("explain"), "explain", default=False),
@@ -137,8 +137,8 @@ def _whole(text: str, name: str) -> int:
     return value
 
 
-def _optional_whole(text: str | None, name: str, default: int | None = None) -> int | None:
-    return default if text is None else _whole(text, name)
+def _optional_whole(text: str | None, name: str) -> int | None:
+    return None if text is None else _whole(text, name)
 
 
 def _flag(text: str | None, name: str, default: bool) -> bool:

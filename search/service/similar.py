@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from whoosh.searching import Searcher
 
 from search.analysis import french_analyzer
 from search.rank import rank
@@ -78,8 +79,8 @@ def similar_in(current: OpenGeneration, doc_id: str, limit: int = 5) -> list[Rel
     countries = set(columns.countries[docnum])
     doc_type = columns.type[docnum]
     candidates: dict[int, tuple[float, list[str], bool]] = {}
-    for other in np.flatnonzero(others):
-        other = int(other)
+    for docnum_other in np.flatnonzero(others):
+        other = int(docnum_other)
         shared = [c for c in columns.countries[other] if c in countries]
         same_type = doc_type is not None and columns.type[other] == doc_type
         total = float(text_scores[other]) + COUNTRY_BONUS * len(shared) + (TYPE_BONUS if same_type else 0.0)
@@ -108,7 +109,7 @@ def similar_in(current: OpenGeneration, doc_id: str, limit: int = 5) -> list[Rel
     return related
 
 
-def distinctive_words(searcher, body: str, count: int = BODY_TERMS) -> list[str]:
+def distinctive_words(searcher: Searcher, body: str, count: int = BODY_TERMS) -> list[str]:
     """The body words (as written) whose terms have the highest tf·idf, among terms another document has.
 
     A term only this document holds cannot match anything else, so it is left out.

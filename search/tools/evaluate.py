@@ -10,6 +10,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ir_measures
 from ir_measures import RR, R, nDCG
@@ -98,7 +99,7 @@ def evaluate(
     return evaluation, run
 
 
-def index_corpus(corpus: str | Path, index_dir: str | Path | None) -> tuple[object, float, object]:
+def index_corpus(corpus: str | Path, index_dir: str | Path | None) -> tuple[Any, float, Any]:
     """Build an index of a JSONL corpus; returns (open index, documents/s, temp dir to keep alive)."""
     holder = None
     if index_dir is None:

@@ -94,7 +94,7 @@ class OursSession:
     (`rank`, then `FacetIndex.counts`) run on the service's own open generation, so the three
     modes share one index, one posting cache and one facet table."""
 
-    modes = MODES
+    modes: tuple[str, ...] = MODES
 
     def __init__(self, index_dir: Path, fresh_queries: bool = False):
         from search.service import SearchService
@@ -117,7 +117,8 @@ class OursSession:
         if not with_filter:
             return SearchRequest(q=query.text, understand=False)
         value: Any = int(query.value) if query.facet == "year" else query.value
-        return SearchRequest(q=query.text, understand=False, **{query.facet: (value,)})
+        facet: dict[str, Any] = {query.facet: (value,)}
+        return SearchRequest(q=query.text, understand=False, **facet)
 
     def top(self, query: BenchQuery) -> int:
         from search.rank import rank
@@ -136,7 +137,8 @@ class OursSession:
             filters = request_filters(request, current.facets)
             mask = current.facets.filter_mask(filters)
             ranked = rank(current.store, query.text, limit=LIMIT, mask=mask)
-            current.facets.counts(ranked.matched, filters)
+            if ranked.matched is not None:
+                current.facets.counts(ranked.matched, filters)
             return ranked.total
 
     def full(self, query: BenchQuery) -> int:

@@ -49,7 +49,8 @@ def wait_ready(port: int, server: subprocess.Popen, timeout_s: float = 120.0) ->
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {server.stderr.read().decode(errors='replace')[-2000:]}")
+            output = server.stderr.read().decode(errors="replace") if server.stderr else ""
+            raise RuntimeError(f"gunicorn exited: {output[-2000:]}")
         try:
             connection = http.client.HTTPConnection(HOST, port, timeout=5)
             connection.request("GET", "/healthz")
@@ -98,7 +99,7 @@ def _client(port: int, paths: list[str], start: int, stop_at: float, record: boo
 
 def drive(port: int, queries: list[BenchQuery], clients: int, seconds: float, record: bool) -> dict[str, Any]:
     paths = [search_path(q) for q in queries]
-    outs = [{"latencies": [], "errors": 0} for _ in range(clients)]
+    outs: list[dict[str, Any]] = [{"latencies": [], "errors": 0} for _ in range(clients)]
     stop_at = time.perf_counter() + seconds
     threads = [
         threading.Thread(target=_client, args=(port, paths, i * len(paths) // clients, stop_at, record, outs[i]))

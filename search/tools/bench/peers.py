@@ -65,7 +65,7 @@ class StockWhoosh:
 
 
 class WhooshSession:
-    modes = MODES
+    modes: tuple[str, ...] = MODES
 
     def __init__(self, index_dir: Path):
         from whoosh import highlight, index, qparser, sorting
@@ -181,7 +181,7 @@ class Tantivy:
 
 
 class TantivySession:
-    modes = MODES
+    modes: tuple[str, ...] = MODES
 
     def __init__(self, index_dir: Path):
         import tantivy
@@ -273,7 +273,7 @@ class Bm25s:
 
 
 class Bm25sSession:
-    modes = ("top",)
+    modes: tuple[str, ...] = ("top",)
 
     def __init__(self, index_dir: Path):
         import bm25s

@@ -18,7 +18,7 @@ from typing import Any
 
 from search.tools.bench.corpus import DEFAULT_SEED, DEFAULT_SOURCE, BenchQuery, load_source, make_queries, write_corpus
 from search.tools.bench.registry import DEFAULT_ENGINES, ENGINES, available, get_engine
-from search.tools.stats import percentile
+from search.tools.stats import percentiles
 
 BASELINE = "tantivy"
 REINDEX_KEY = "reindex"
@@ -161,7 +161,7 @@ def measure_engine(
     for mode in [*searched["modes"], "first_pass"]:
         latencies = searched[f"{mode}_ms"]
         figures[f"{mode}_queries"] = len(latencies)
-        for p, value in zip(PERCENTILES, percentile(latencies, PERCENTILES), strict=True):
+        for p, value in zip(PERCENTILES, percentiles(latencies, PERCENTILES), strict=True):
             figures[f"{mode}_p{p}_ms"] = round(float(value), 3)
         if mode != "first_pass":
             figures[f"{mode}_mean_total"] = round(searched[f"{mode}_mean_total"], 1)
@@ -188,14 +188,14 @@ def measure_http(index_dir: Path, queries: list[BenchQuery], figures: dict, opti
         log(f"HTTP run failed: {exc}")
         return {"http_error": str(exc)}
     latencies = measured["latencies"] or [float("nan")]
-    values = percentile(latencies, PERCENTILES)
+    values = percentiles(latencies, PERCENTILES)
     result: dict[str, Any] = {f"http_p{p}_ms": round(float(v), 3) for p, v in zip(PERCENTILES, values, strict=True)}
     result["http_requests_per_s"] = round(len(measured["latencies"]) / measured["seconds"], 1)
     result["http_errors"] = measured["errors"]
     result["http_clients"] = measured["clients"]
     result["http_p95_minus_inprocess_ms"] = round(result["http_p95_ms"] - figures["full_p95_ms"], 3)
     unqueued = measured["unqueued"]["latencies"] or [float("nan")]
-    for p, v in zip(PERCENTILES, percentile(unqueued, PERCENTILES), strict=True):
+    for p, v in zip(PERCENTILES, percentiles(unqueued, PERCENTILES), strict=True):
         result[f"http_unqueued_p{p}_ms"] = round(float(v), 3)
     result["http_unqueued_errors"] = measured["unqueued"]["errors"]
     result["http_unqueued_p95_minus_inprocess_ms"] = round(result["http_unqueued_p95_ms"] - figures["full_p95_ms"], 3)
