@@ -13,35 +13,46 @@ chain) → `ingest` (pages to documents) → `index` (the embedded engine's file
 (syntax, plan, filters read from words) → `rank` (BM25F, proximity, meaning) → `results`
 (facets, snippets, explanations) → `service` (requests, results, the engine seam). The
 developer tools (`search.tools`) sit on top and are never imported by the search itself.
+
+Names are imported on first use (PEP 562), so ``import search.opensearch.cluster`` or
+``import search.errors`` does not load Whoosh, numpy and the sentence encoder.
 """
 
-from search.analysis import MAX_INSPECTED_CHARS, TokenSteps, inspect, tokens
-from search.errors import (
-    BadDocumentError,
-    BadQueryError,
-    DocumentsMissingError,
-    IndexLockedError,
-    IndexMissingError,
-    SearchError,
-)
-from search.index import build_index, reindex
-from search.ingest import KIND_LABELS, Country, Document, parse_page, read_jsonl, resolve_country
-from search.results import MATCH_KIND_LABELS, Explanation
-from search.service import (
-    MAX_DEPTH,
-    MAX_PER_PAGE,
-    MAX_QUERY_CHARS,
-    SORTS,
-    CountryRef,
-    Engine,
-    Hit,
-    IndexStatus,
-    Related,
-    SearchRequest,
-    SearchResult,
-    SearchService,
-)
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: Public name -> the package that defines it.
+_EXPORTS = {
+    "search.analysis": ("MAX_INSPECTED_CHARS", "TokenSteps", "inspect", "tokens"),
+    "search.errors": (
+        "BadDocumentError",
+        "BadQueryError",
+        "DocumentsMissingError",
+        "IndexLockedError",
+        "IndexMissingError",
+        "SearchError",
+    ),
+    "search.index": ("build_index", "reindex"),
+    "search.ingest": ("KIND_LABELS", "Country", "Document", "parse_page", "read_jsonl", "resolve_country"),
+    "search.results": ("MATCH_KIND_LABELS", "Explanation"),
+    "search.service": (
+        "MAX_DEPTH",
+        "MAX_PER_PAGE",
+        "MAX_QUERY_CHARS",
+        "SORTS",
+        "CountryRef",
+        "Engine",
+        "Hit",
+        "IndexStatus",
+        "Related",
+        "SearchRequest",
+        "SearchResult",
+        "SearchService",
+    ),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = [
     "KIND_LABELS",
     "MATCH_KIND_LABELS",
@@ -76,3 +87,45 @@ __all__ = [
     "resolve_country",
     "tokens",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'search' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # next time without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
+
+if TYPE_CHECKING:
+    from search.analysis import MAX_INSPECTED_CHARS, TokenSteps, inspect, tokens
+    from search.errors import (
+        BadDocumentError,
+        BadQueryError,
+        DocumentsMissingError,
+        IndexLockedError,
+        IndexMissingError,
+        SearchError,
+    )
+    from search.index import build_index, reindex
+    from search.ingest import KIND_LABELS, Country, Document, parse_page, read_jsonl, resolve_country
+    from search.results import MATCH_KIND_LABELS, Explanation
+    from search.service import (
+        MAX_DEPTH,
+        MAX_PER_PAGE,
+        MAX_QUERY_CHARS,
+        SORTS,
+        CountryRef,
+        Engine,
+        Hit,
+        IndexStatus,
+        Related,
+        SearchRequest,
+        SearchResult,
+        SearchService,
+    )

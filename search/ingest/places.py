@@ -198,8 +198,9 @@ def _country_sources() -> Iterator[tuple[str, list[str], list[str]]]:
     en_cldr = Locale("en").territories
     for entry in pycountry.countries:
         code = entry.alpha_2
-        english = [getattr(entry, attr, None) for attr in ("name", "common_name", "official_name")]
-        english = [name for name in english if name]
+        english: list[str] = [
+            name for attr in ("name", "common_name", "official_name") if (name := getattr(entry, attr, None))
+        ]
         fr = [french.gettext(name) for name in english]
         fr += [form for form in map(_uninvert, fr) if form]
         fr.append(fr_cldr.get(code, ""))
