@@ -73,3 +73,13 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 # Scale benchmark side by side with stock Whoosh, tantivy and bm25s; writes bench-results.json.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m search.bench --source $(EVAL)/cdtn/corpus.jsonl --workdir bench-work --out bench-results.json
+
+# A real 3-node OpenSearch cluster on loopback, built from Maven Central jars (search/opensearch/launcher):
+# builds the launcher if needed, waits until green, prints its address. Data and logs: index_data/opensearch/.
+.PHONY: opensearch opensearch-stop
+opensearch:
+	$(PYTHON) -m search.opensearch.cluster start --nodes 3
+
+# Stops exactly the nodes `make opensearch` started (by the pids in index_data/opensearch/*.pid).
+opensearch-stop:
+	$(PYTHON) -m search.opensearch.cluster stop
