@@ -1,7 +1,9 @@
 package org.oim.search.opensearch;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 
 import org.opensearch.analysis.common.CommonAnalysisPlugin;
@@ -9,6 +11,7 @@ import org.opensearch.common.settings.Settings;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
 import org.opensearch.painless.PainlessPlugin;
+import org.opensearch.plugins.ExtensiblePlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
@@ -42,6 +45,26 @@ public final class Launcher {
 
     private Launcher() {}
 
+    /**
+     * Painless extensions (SPI) for classpath plugins.
+     *
+     * <p>A distribution loads each module in its own class loader and hands Painless the extensions
+     * of the modules that declare {@code extendedPlugins=lang-painless}; classpath plugins get none,
+     * so e.g. analysis-common's whitelist for the {@code condition} token filter's scripts would be
+     * missing. PainlessPlugin keeps its allowlists in a static map, so loading the extensions found
+     * on the classpath once, before the node builds its script engine, gives them to the node.
+     */
+    static void loadPainlessExtensions() {
+        new PainlessPlugin().loadExtensions(new ExtensiblePlugin.ExtensionLoader() {
+            @Override
+            public <T> List<T> loadExtensions(Class<T> extensionPointType) {
+                List<T> found = new ArrayList<>();
+                ServiceLoader.load(extensionPointType, Launcher.class.getClassLoader()).forEach(found::add);
+                return found;
+            }
+        });
+    }
+
     public static void main(String[] args) throws Exception {
         Settings.Builder builder = Settings.builder();
         for (String arg : args) {
@@ -51,6 +74,7 @@ public final class Launcher {
             }
             builder.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
+        loadPainlessExtensions();
         Node node = new EmbeddedNode(builder.build());
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM (cluster.py stop) closes the node cleanly: shards flushed, lock files released.
