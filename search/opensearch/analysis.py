@@ -23,6 +23,7 @@ import argparse
 import json
 import re
 import sys
+import unicodedata
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -46,15 +47,28 @@ TOKEN_PATTERN = rf"(?:{LETTER}\.){{2,}}|{NUMBER}|{WORD_CHAR}+(?:['-]{WORD_CHAR}+
 ORDINAL_SUFFIXES = ("e", "er", "re", "ere", "ère", "eme", "ème", "ieme", "ième", "è", "nd", "nde")
 
 
+# The condition filter's predicate: the token (still holding its ' and -) has only letters otherwise.
+ALL_LETTERS_SCRIPT = (
+    "String t = token.getTerm().toString(); "
+    "for (int i = 0; i < t.length(); ++i) { char c = t.charAt(i); "
+    "if (c != (char) 39 && c != (char) 45 && !Character.isLetter(c)) { return false; } } "
+    "return true;"
+)
+
+
 @dataclass(frozen=True)
 class Steps:
     """Which of our extra steps to emulate (all by default; the ablation turns them off one by one)."""
 
     ordinals: bool = True
+    transliteration: bool = True
     whole_words: bool = True
+    inner_elisions: bool = True
     acronym_dots: bool = True
     compounds: bool = True
+    joined_only_for_words: bool = True
     feminine_plural: bool = True
+    numbers_unstemmed: bool = True
     synonyms: bool = True
     skip: frozenset[str] = field(default_factory=frozenset)
 
@@ -65,6 +79,26 @@ def elision_articles() -> list[str]:
     if not match:
         raise ValueError(f"unexpected elision pattern: {ELISION.pattern!r}")
     return match.group(1).split("|")
+
+
+# Letters ASCII folding leaves alone but Unidecode transliterates (Greek, Cyrillic, º, µ): mapped
+# before tokenizing, letter to letters, so token boundaries do not move. Accented Latin letters
+# (a canonical decomposition) are left to the asciifolding filter, in the chain's place.
+TRANSLITERATED = range(0x00A0, 0x0530)
+
+
+def transliteration_mappings() -> list[str]:
+    """``λ=>l``, ``Ж=>Zh``, ``º=>o``: our folding (`search.analysis.fold`) of the letters above."""
+    mappings = []
+    for code in TRANSLITERATED:
+        char = chr(code)
+        decomposition = unicodedata.decomposition(char)
+        if not char.isalpha() or (decomposition and not decomposition.startswith("<")):
+            continue
+        folded = fold(char)
+        if folded != char and folded.isascii() and folded.isalpha():
+            mappings.append(f"{char}=>{folded}")
+    return mappings
 
 
 def apostrophe_mappings() -> list[str]:
@@ -87,6 +121,14 @@ def whole_words_pattern() -> str:
         before, _, after = word.partition("'")
         alternatives.append(f"(?<=^{_java_escape(before)})'(?={_java_escape(after)}$)")
     return "|".join(alternatives)
+
+
+def inner_elision_pattern() -> str:
+    """An elided article starting a compound's part (main-d'œuvre → main-œuvre), as Python's `_parts` drops it.
+
+    At the start of the token too: the elision filter strips one article, Python's parts a second (l'l'Union).
+    """
+    return rf"(?:^|(?<=-))(?:{'|'.join(elision_articles())})'(?=[^'-])"
 
 
 def ordinal_pattern() -> str:
@@ -123,9 +165,12 @@ def acronym_pairs() -> list[str]:
 def analysis_settings(steps: Steps | None = None) -> dict:
     """The ``settings.analysis`` object of an index: both analyzers and everything they use."""
     steps = steps or Steps()
+    filters_extra: dict[str, dict] = {}
     char_filter: dict[str, dict] = {
         "fr_apostrophes": {"type": "mapping", "mappings": apostrophe_mappings()},
     }
+    if steps.transliteration:
+        char_filter["fr_transliteration"] = {"type": "mapping", "mappings": transliteration_mappings()}
     if steps.ordinals:
         char_filter["fr_ordinals"] = {"type": "pattern_replace", "pattern": ordinal_pattern(), "replacement": "$1"}
     word_filters: dict[str, dict] = {
@@ -137,17 +182,23 @@ def analysis_settings(steps: Steps | None = None) -> dict:
             "pattern": whole_words_pattern(),
             "replacement": "",
         }
+    if steps.inner_elisions:
+        word_filters["fr_inner_elisions"] = {
+            "type": "pattern_replace",
+            "pattern": inner_elision_pattern(),
+            "replacement": "",
+        }
     if steps.acronym_dots:
         # Only the dots of a dotted acronym follow a letter; a number's (300.000,50) follow digits.
         word_filters["fr_acronym_dots"] = {"type": "pattern_replace", "pattern": r"(?<=\p{L})\.", "replacement": ""}
     if steps.compounds:
-        word_filters["fr_compounds"] = {
+        split = {
             "type": "word_delimiter_graph",
             # Split on ' and - only: a number's . and , count as digits, so 3,5 stays whole.
             "type_table": [". => DIGIT", ", => DIGIT"],
             "generate_word_parts": True,
             "generate_number_parts": True,
-            "catenate_words": True,
+            "catenate_words": False,
             "catenate_numbers": False,
             "catenate_all": False,
             "split_on_case_change": False,
@@ -155,6 +206,19 @@ def analysis_settings(steps: Steps | None = None) -> dict:
             "stem_english_possessive": False,
             "preserve_original": False,
         }
+        if steps.joined_only_for_words:
+            # Python adds the joined form only when every part is letters (socioéconomique, never
+            # covid19 nor coronaviruscovid): such compounds get the joining splitter, the rest the
+            # plain one (a Painless predicate; needs analysis-common's Painless extension).
+            filters_extra["fr_compounds_join"] = {**split, "catenate_words": True}
+            word_filters["fr_compounds_words"] = {
+                "type": "condition",
+                "filter": ["fr_compounds_join"],
+                "script": {"source": ALL_LETTERS_SCRIPT},
+            }
+        else:
+            split["catenate_words"] = True
+        word_filters["fr_compounds"] = split
     term_filters: dict[str, dict] = {
         "fr_stop": {"type": "stop", "stopwords": folded_stopwords(), "ignore_case": False},
     }
@@ -163,8 +227,11 @@ def analysis_settings(steps: Steps | None = None) -> dict:
         # ending in -ee loses its last e, in -ees its last es): the first never feeds the second.
         term_filters["fr_feminine_e"] = {"type": "pattern_replace", "pattern": r"^(.{3,}e)e$", "replacement": "$1"}
         term_filters["fr_feminine_es"] = {"type": "pattern_replace", "pattern": r"^(.{2,}e)es$", "replacement": "$1"}
+    if steps.numbers_unstemmed:
+        # Python never stems a term starting with a digit (²visite → 2visite, 1er stays 1er).
+        term_filters["fr_numbers"] = {"type": "keyword_marker", "keywords_pattern": r"\p{Nd}.*"}
     term_filters["fr_stem"] = {"type": "snowball", "language": "French"}
-    filters = {**word_filters, **term_filters}
+    filters = {**filters_extra, **word_filters, **term_filters}
     chain = ["lowercase", *word_filters, "asciifolding", *term_filters]
     chain = [name for name in chain if name not in steps.skip]
     analyzer = {
@@ -172,7 +239,8 @@ def analysis_settings(steps: Steps | None = None) -> dict:
             "type": "custom",
             "char_filter": list(char_filter),
             "tokenizer": "fr_tokens",
-            "filter": chain,
+            # An index cannot store a token graph: the compounds' joined forms are flattened.
+            "filter": [*chain, "flatten_graph"] if steps.compounds else chain,
         },
     }
     if steps.synonyms:
@@ -184,7 +252,7 @@ def analysis_settings(steps: Steps | None = None) -> dict:
         }
         analyzer[SEARCH_ANALYZER] = {**analyzer[INDEX_ANALYZER], "filter": [*chain, "fr_acronyms"]}
     else:
-        analyzer[SEARCH_ANALYZER] = dict(analyzer[INDEX_ANALYZER])
+        analyzer[SEARCH_ANALYZER] = {**analyzer[INDEX_ANALYZER], "filter": chain}
     return {
         "char_filter": char_filter,
         "tokenizer": {"fr_tokens": {"type": "pattern", "pattern": TOKEN_PATTERN, "group": 0}},
@@ -314,9 +382,13 @@ ABLATION = {
     "without the ordinal char filter": Steps(ordinals=False),
     "without the whole words": Steps(whole_words=False),
     "without gluing dotted acronyms": Steps(acronym_dots=False),
+    "without elisions inside compounds": Steps(inner_elisions=False),
     "without compounds (word_delimiter_graph)": Steps(compounds=False),
+    "joined form for every compound": Steps(joined_only_for_words=False),
+    "stemming numbers too": Steps(numbers_unstemmed=False),
     "without the -ée/-ées rule": Steps(feminine_plural=False),
     "without ASCII folding": Steps(skip=frozenset({"asciifolding"})),
+    "without transliterating other scripts": Steps(transliteration=False),
 }
 
 
