@@ -76,9 +76,14 @@ bench: $(BENCH_STAMP)
 
 # A real 3-node OpenSearch cluster on loopback, built from Maven Central jars (search/opensearch/launcher):
 # builds the launcher if needed, waits until green, prints its address. Data and logs: index_data/opensearch/.
+# Standard library only: runs with the system python3, before any venv exists.
+OPENSEARCH_NODES ?= 3
+OPENSEARCH_HTTP_PORT ?= 9250
+OPENSEARCH_TRANSPORT_PORT ?= 9350
 .PHONY: opensearch opensearch-stop
 opensearch:
-	$(PYTHON) -m search.opensearch.cluster start --nodes 3
+	$(PYTHON) -m search.opensearch.cluster start --nodes $(OPENSEARCH_NODES) \
+		--http-port $(OPENSEARCH_HTTP_PORT) --transport-port $(OPENSEARCH_TRANSPORT_PORT)
 
 # Stops exactly the nodes `make opensearch` started (by the pids in index_data/opensearch/*.pid).
 opensearch-stop:
