@@ -77,6 +77,10 @@ def test_tricky_words_match_exactly(opensearch_url, parity_index):
 def test_acronym_pairs_expand_at_query_time(opensearch_url, parity_index):
     (terms,) = analysis.analyze(opensearch_url, ["l'OIM"], parity_index, analyzer=SEARCH_ANALYZER)
     assert {"oim", "iom", "organis", "migrat"} <= set(terms)
+    (long_form,) = analysis.analyze(
+        opensearch_url, ["Organisation internationale pour les migrations"], parity_index, analyzer=SEARCH_ANALYZER
+    )
+    assert {"oim", "iom"} <= set(long_form)  # and back, across the stop words' gaps
     (index_terms,) = analysis.analyze(opensearch_url, ["l'OIM"], parity_index)
     assert index_terms == ["oim"]  # never at index time
 
