@@ -3,11 +3,14 @@
 The Python chain (`search.analysis`) is the reference; this module writes the same stages as
 OpenSearch char filters, a tokenizer and token filters, in the same order:
 
-    apostrophes unified (mapping)  → ordinal suffix after a number dropped (pattern_replace)
+    apostrophes unified (mapping) → other scripts transliterated as Unidecode does (mapping)
+    → ordinal suffix after a number dropped (pattern_replace)
     → tokens (pattern: dotted acronyms, numbers, words with inner ' and -)
     → lowercase → elision (our article list) → whole words keep their apostrophe-less form
-    → dotted acronyms glued (o.i.m. → oim) → compounds: parts + joined form (word_delimiter_graph)
-    → ASCII folding (before stemming) → our stop list (folded) → the -ée/-ées rule → Snowball French
+    → articles elided inside compounds → dotted acronyms glued (o.i.m. → oim)
+    → compounds: parts, plus the joined form when all parts are letters (word_delimiter_graph,
+      the joining one under a Painless `condition`) → ASCII folding (before stemming)
+    → our stop list (folded) → the -ée/-ées rule → numbers marked unstemmable → Snowball French
 
 The query-time analyzer adds our acronym pairs (OIM ↔ IOM ↔ the long forms) as a synonym graph
 over the analysed terms. Word lists (articles, apostrophes, whole words, stop words, acronyms) are
