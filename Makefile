@@ -74,3 +74,18 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 # Scale benchmark side by side with stock Whoosh, tantivy and bm25s; writes bench-results.json.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m search.tools.bench --source $(EVAL)/cdtn/corpus.jsonl --workdir bench-work --out bench-results.json
+
+# A real 3-node OpenSearch cluster on loopback, built from Maven Central jars (search/opensearch/launcher):
+# builds the launcher if needed, waits until green, prints its address. Data and logs: index_data/opensearch/.
+# Standard library only: runs with the system python3, before any venv exists.
+OPENSEARCH_NODES ?= 3
+OPENSEARCH_HTTP_PORT ?= 9250
+OPENSEARCH_TRANSPORT_PORT ?= 9350
+.PHONY: opensearch opensearch-stop
+opensearch:
+	$(PYTHON) -m search.opensearch.cluster start --nodes $(OPENSEARCH_NODES) \
+		--http-port $(OPENSEARCH_HTTP_PORT) --transport-port $(OPENSEARCH_TRANSPORT_PORT)
+
+# Stops exactly the nodes `make opensearch` started (by the pids in index_data/opensearch/*.pid).
+opensearch-stop:
+	$(PYTHON) -m search.opensearch.cluster stop

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from opensearch_fixtures import opensearch_url  # noqa: F401  (the OpenSearch cluster, for any test)
 
 from search.index import build_index
 from search.ingest import Document, parse_page
