@@ -16,7 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Bottom to top. The OpenSearch engine sits beside the embedded one, below the service.
+#: Bottom to top. The OpenSearch engine answers the service's requests with its results, so it
+#: sits above `search.service` (whose embedded engine it stands beside); the public API picks one.
 LAYERS = (
     "search.errors",
     "search.analysis",
@@ -25,8 +26,8 @@ LAYERS = (
     "search.query",
     "search.rank",
     "search.results",
-    "search.opensearch",
     "search.service",
+    "search.opensearch",
     "search",  # the public API (`search/__init__.py`) and the command line
     "search.tools",
     "web",
