@@ -148,7 +148,7 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
 # -- the request mix --------------------------------------------------------------------------
 
 
-def fold(text: str) -> str:
+def strip_accents(text: str) -> str:
     """``santé`` → ``sante``: the way people type without accents."""
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
@@ -168,7 +168,7 @@ def request_mix(first_answer: dict, size: int = MIX_SIZE, seed: int = SEED) -> l
     for _ in range(size):
         query = " ".join(rng.sample(words, k=min(len(words), rng.choice((1, 1, 2, 2, 3)))))
         if rng.random() < 0.5:
-            query = fold(query)
+            query = strip_accents(query)
         params: list[tuple[str, str]] = [("q", query)]
         if facets and rng.random() < 0.4:
             name = rng.choice(sorted(facets))
