@@ -1,13 +1,13 @@
-"""The search service: one request in, one page of results (hits, facets, snippets) out.
+"""The embedded engine: an index folder on this machine, searched in this process.
 
-`SearchService` owns the open index. It keeps, per index generation, one Whoosh searcher, its
+`SearchService` implements `search.service.engine.Engine` and owns the open index. It keeps, per index generation, one Whoosh searcher, its
 `PostingStore` and its `FacetIndex`, and notices (by a stat of ``CURRENT`` at most once a second)
 when a rebuild publishes a newer generation: it opens that one, switches, and closes the old one
 once the requests still using it are done. Reads of one generation are serialised, since neither
 Whoosh readers nor the posting cache promise to be thread-safe.
 
-Requests and results are plain dataclasses; `SearchResult.to_dict` is the JSON the HTTP API
-returns, field for field. Nothing here knows about HTTP.
+Each request holds the current generation (`lease`) while `pipeline` answers it. Nothing here
+knows about HTTP.
 """
 
 from __future__ import annotations
