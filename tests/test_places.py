@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search.ingest.documents import Country
-from search.ingest.places import (
-    ALIASES,
-    all_countries,
-    canonical_name,
-    country_of_place,
-    find_countries,
-    fold,
-    resolve_country,
-    split_countries,
-)
+from search.ingest import Country, all_countries, canonical_name, find_countries, fold, resolve_country
+from search.ingest.gazetteer import ALIASES
+from search.ingest.places import country_of_place, split_countries
 
 # Pairs of spellings seen in pages or typed by users: both sides must give the same country.
 SPELLING_PAIRS = [

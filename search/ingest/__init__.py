@@ -1,11 +1,45 @@
 """Ingest: from a page file or a JSON record to a `Document` with its facets.
 
-Owns the document model (`documents`), the page parser (`pages`: decoding, site menu, project
-and innovation sheets, news and stories) and the country gazetteer (`places`). It may import
-`search.errors` and `search.analysis` only; nothing here knows about indexes or queries.
+One module, one step: `decode` (bytes → text), `menu` (site navigation removed), `sheets` (project
+and innovation sheets), `news` (news items and stories: dateline, countries, year), `dates`
+(French dates), `parser` (the steps in order); `documents` (the record and the JSONL reader);
+`folding`, `gazetteer`, `places` and `demonyms` (country names, cities and demonyms in text).
+It may import `search.errors` and `search.analysis` only; nothing here knows about indexes or
+queries. Other packages import from here, not from the modules.
 """
 
-from search.ingest.documents import Country, Document, checksum_bytes, read_jsonl
-from search.ingest.pages import parse_page, parse_text
+from search.ingest.decode import MAX_PAGE_BYTES, decode_page
+from search.ingest.documents import (
+    Country,
+    Document,
+    checksum_bytes,
+    inconsistencies,
+    jsonl_records,
+    read_jsonl,
+)
+from search.ingest.folding import fold
+from search.ingest.gazetteer import all_countries, canonical_name, resolve_country
+from search.ingest.parser import MAX_TITLE_CHARS, parse_page, parse_pages, parse_text
+from search.ingest.places import Match, find_cities, find_countries
 
-__all__ = ["Country", "Document", "checksum_bytes", "parse_page", "parse_text", "read_jsonl"]
+__all__ = [
+    "MAX_PAGE_BYTES",
+    "MAX_TITLE_CHARS",
+    "Country",
+    "Document",
+    "Match",
+    "all_countries",
+    "canonical_name",
+    "checksum_bytes",
+    "decode_page",
+    "fold",
+    "find_cities",
+    "find_countries",
+    "inconsistencies",
+    "jsonl_records",
+    "parse_page",
+    "parse_pages",
+    "parse_text",
+    "read_jsonl",
+    "resolve_country",
+]

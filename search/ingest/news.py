@@ -1,0 +1,168 @@
+"""News items, stories and other pages: title, dateline, kind, and the facets of a news item.
+
+- news: title, then a dateline `Place - text` (place checked against the gazetteer), perhaps
+  after a `Communiqué` / `Global` / `Local` header, a photo caption or a summary paragraph;
+- story: the page starts with the dateline itself (`Obock, 15 Nov 2021 - ...`);
+- other: country pages (`Facts and Figures`) and dialogue pages (`Type :`, `Créé en :`).
+A page with a title and prose but none of these marks is taken as an old news item (many have
+no dateline).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from search.ingest.documents import Country, Document
+from search.ingest.folding import fold
+from search.ingest.lines import derive_title, folded_start, trim_blank, unwrap
+from search.ingest.places import country_of_place
+from search.ingest.sheets import MAX_LABEL_CHARS, Sheet, title_country, year_in
+
+__all__ = ["Article", "Dateline", "fill_article", "read_article"]
+
+_HEADERS = {fold(h) for h in ("Communiqué", "Communiqué de presse", "Global", "Local", "Press Release", "Actualités")}
+_MONTH_WORDS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "january february march april may june july august september october november december",
+    "jan feb mar apr may jun jul aug sep oct nov dec",
+    "janv fevr mars avr mai juin juil aou sept oct nov dec",
+)
+_MONTHS = {fold(word): number for line in _MONTH_WORDS for number, word in enumerate(line.split(), start=1)}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_FULL_DATE = re.compile(
+    rf"\b(?:1er|\d{{1,2}})\s+(?:{_MONTH_NAMES})\.?\s+(?P<year>(?:19|20)\d\d)\b"
+    rf"|\b\d{{1,2}}[/.]\d{{1,2}}[/.](?P<year2>(?:19|20)\d\d)\b"
+    rf"|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}},\s+(?P<year3>(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[^\W\d_][^\n]{0,90}?)\s*(?:[–—]|\s-(?=\s)|-(?=\s))\s*(?P<rest>\S.*)$",
+)
+_CONTACT = re.compile(r"^(?:pour plus d'informations|pour de plus amples informations|for more information)")
+_DIALOGUE = re.compile(r"^\s*(?:Type|Cr[ée]{2} en|Date de cr[ée]ation)\s*:", re.IGNORECASE)
+_FACTS = re.compile(r"^\s*(?:Facts and Figures|Faits et chiffres)\b", re.IGNORECASE)
+_DATELINE_SEARCH_LINES = 8
+_FIRST_PARAGRAPH_CHARS = 800  # where an event date is looked for; later dates are background
+_STORY_MIN_CHARS = 100  # a dated place, or a paragraph after it: not a title like `Niger - ...`
+
+
+@dataclass
+class Dateline:
+    place: str  # the place as written, dates removed
+    country: Country | None
+    year: int | None
+    rest: str  # text after the dash
+
+
+def _full_date_year(text: str) -> int | None:
+    match = _FULL_DATE.search(fold(text[:_FIRST_PARAGRAPH_CHARS]))
+    if not match:
+        return None
+    return int(match["year"] or match["year2"] or match["year3"])
+
+
+def _dateline(line: str) -> Dateline | None:
+    """`Place - text` where the place is one the gazetteer knows (`Minsk`, `Conakry, Guinée (04/03/2016)`)."""
+    match = _DATELINE.match(line)
+    if not match:
+        return None
+    raw_place = match["place"].strip()
+    if re.search(r"[:;!?«»\"“]|\.\s", raw_place) or len(raw_place.split()) > 12:
+        return None
+    country = country_of_place(raw_place)
+    if country is None:
+        return None
+    place = re.sub(r"\s*\([^)]*\)", "", raw_place)
+    place = re.split(r",\s*(?:le\s+)?\d", place, flags=re.IGNORECASE)[0]
+    return Dateline(place.strip(" ,"), country, _full_date_year(raw_place), match["rest"])
+
+
+def _find_dateline(lines: list[str]) -> Dateline | None:
+    seen = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        found = _dateline(line)
+        if found is not None:
+            return found
+        seen += 1
+        if seen >= _DATELINE_SEARCH_LINES:
+            return None
+    return None
+
+
+def _strip_headers(lines: list[str]) -> tuple[list[str], bool]:
+    lines = trim_blank(lines)
+    had_header = False
+    while lines and len(lines[0]) < MAX_LABEL_CHARS and fold(lines[0]).strip(" :|") in _HEADERS:
+        had_header = True
+        lines = trim_blank(lines[1:])
+    return lines, had_header
+
+
+@dataclass
+class Article:
+    """A news, story or other page as read: title and body (in `sheet`), kind, dateline."""
+
+    sheet: Sheet
+    kind: str
+    dateline: Dateline | None
+
+
+def read_article(lines: list[str]) -> Article:
+    """Title, body and dateline of a news, story or other page; also its kind."""
+    lines, had_header = _strip_headers(lines)
+    sheet = Sheet()
+    unwrapped = unwrap(lines)
+    first = _dateline(unwrapped[0]) if unwrapped else None
+    if first is not None and not had_header and (first.year or len(first.rest) >= _STORY_MIN_CHARS):
+        sheet.body = unwrapped
+        sheet.title = derive_title(first.rest)
+        return Article(sheet, "story", first)
+    sheet.title = lines[0].strip() if lines else ""
+    sheet.body = unwrap(trim_blank(lines[1:]))
+    dateline = _find_dateline(sheet.body)
+    return Article(sheet, _article_kind(sheet, had_header, dateline), dateline)
+
+
+def _article_kind(sheet: Sheet, had_header: bool, dateline: Dateline | None) -> str:
+    if any(_FACTS.match(line) for line in sheet.body):
+        return "other"
+    if dateline is None and any(_DIALOGUE.match(line) for line in sheet.body[:15]):
+        return "other"
+    if had_header or dateline is not None:
+        return "news"
+    if any(_CONTACT.match(folded_start(line)) for line in sheet.body):
+        return "news"
+    prose = sum(len(line) for line in sheet.body if len(line.strip()) > 60)
+    return "news" if prose >= 200 else "other"
+
+
+def _first_paragraph(body: list[str], dateline: Dateline | None) -> str:
+    if dateline is not None:
+        return dateline.rest
+    return next((line for line in body if len(line.strip()) > 60), "")
+
+
+def _created_year(body: list[str]) -> int | None:
+    for line in body[:15]:
+        if re.match(r"^\s*(?:Cr[ée]{2} en|Date de cr[ée]ation)\s*:", line, re.IGNORECASE):
+            return year_in(line)
+    return None
+
+
+def fill_article(doc: Document, article: Article) -> None:
+    """Set the kind, dateline and facets of `doc` from its article."""
+    sheet, kind, dateline = article.sheet, article.kind, article.dateline
+    doc.kind = kind
+    if dateline is not None:
+        doc.dateline = dateline.place
+        doc.countries = [dateline.country] if dateline.country else []
+        doc.year = dateline.year
+    if not doc.countries:
+        doc.countries = title_country(sheet.title)
+    if doc.year is None and kind in ("news", "story"):
+        doc.year = _full_date_year(_first_paragraph(sheet.body, dateline))
+    if doc.year is None and kind == "other":
+        doc.year = _created_year(sheet.body)
