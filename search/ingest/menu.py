@@ -74,6 +74,11 @@ Trabajar con nosotros
 Datos e investigación
 Datos y recursos
 Prioridades transversales
+Sobre nosotros
+Qué hacemos
+Partenariados
+Dónde operamos
+Actúa
 """
 _NAV_ENTRIES = {fold(entry) for entry in _NAV_VOCABULARY.strip().split("\n")}
 _NAV_HEADINGS = tuple(
@@ -88,6 +93,7 @@ _BLURB_MARKERS = tuple(
         "en tant que principale organisation intergouvernementale",
         "forma parte del sistema de las Naciones Unidas",
         "como principal organización intergubernamental",
+        "como organización intergubernamental líder",
         "is part of the United Nations system",
     )
 )

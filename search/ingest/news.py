@@ -13,53 +13,40 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from search.ingest.dates import event_year, title_year
 from search.ingest.documents import Country, Document
 from search.ingest.folding import fold
 from search.ingest.lines import derive_title, folded_start, trim_blank, unwrap
 from search.ingest.places import country_of_place
 from search.ingest.sheets import MAX_LABEL_CHARS, Sheet, title_country, year_in
+from search.ingest.subjects import news_countries
 
-__all__ = ["Article", "Dateline", "fill_article", "read_article"]
+__all__ = ["Article", "Dateline", "fill_article", "lead", "read_article"]
 
 _HEADERS = {fold(h) for h in ("Communiqué", "Communiqué de presse", "Global", "Local", "Press Release", "Actualités")}
-_MONTH_WORDS = (
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "january february march april may june july august september october november december",
-    "jan feb mar apr may jun jul aug sep oct nov dec",
-    "janv fevr mars avr mai juin juil aou sept oct nov dec",
-)
-_MONTHS = {fold(word): number for line in _MONTH_WORDS for number, word in enumerate(line.split(), start=1)}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_FULL_DATE = re.compile(
-    rf"\b(?:1er|\d{{1,2}})\s+(?:{_MONTH_NAMES})\.?\s+(?P<year>(?:19|20)\d\d)\b"
-    rf"|\b\d{{1,2}}[/.]\d{{1,2}}[/.](?P<year2>(?:19|20)\d\d)\b"
-    rf"|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}},\s+(?P<year3>(?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
 _DATELINE = re.compile(
-    r"^\s*(?P<place>[^\W\d_][^\n]{0,90}?)\s*(?:[–—]|\s-(?=\s)|-(?=\s))\s*(?P<rest>\S.*)$",
+    r"^\s*(?P<place>[^\W\d_][^\n]{0,90}?)\s*(?:[–—]|\s-(?=\s)|-(?=\s)|\s-(?=[A-ZÀ-Ý]))\s*(?P<rest>\S.*)$",
 )
 _CONTACT = re.compile(r"^(?:pour plus d'informations|pour de plus amples informations|for more information)")
 _DIALOGUE = re.compile(r"^\s*(?:Type|Cr[ée]{2} en|Date de cr[ée]ation)\s*:", re.IGNORECASE)
 _FACTS = re.compile(r"^\s*(?:Facts and Figures|Faits et chiffres)\b", re.IGNORECASE)
 _DATELINE_SEARCH_LINES = 8
-_FIRST_PARAGRAPH_CHARS = 800  # where an event date is looked for; later dates are background
+_LEAD_PARAGRAPHS = 2  # the lead: the dateline's paragraph and the next; later mentions are in passing
+_LEAD_MAX_CHARS = 1200  # bounds the lead of a page whose paragraphs are not marked
+_PARAGRAPH_END = re.compile(r"[.!?…»”\"):;]\s*$")
 _STORY_MIN_CHARS = 100  # a dated place, or a paragraph after it: not a title like `Niger - ...`
 
 
 @dataclass
 class Dateline:
-    place: str  # the place as written, dates removed
+    """`Place, date - text` at the head of a paragraph."""
+
+    place: str  # the place as written, dates and parentheses removed
+    raw_place: str  # everything before the dash (`Zinder (Niger)`, `Genève/ Port-au-Prince, 9 mars`)
     country: Country | None
     year: int | None
     rest: str  # text after the dash
-
-
-def _full_date_year(text: str) -> int | None:
-    match = _FULL_DATE.search(fold(text[:_FIRST_PARAGRAPH_CHARS]))
-    if not match:
-        return None
-    return int(match["year"] or match["year2"] or match["year3"])
+    line: int = 0  # index of its line in the body
 
 
 def _dateline(line: str) -> Dateline | None:
@@ -75,16 +62,17 @@ def _dateline(line: str) -> Dateline | None:
         return None
     place = re.sub(r"\s*\([^)]*\)", "", raw_place)
     place = re.split(r",\s*(?:le\s+)?\d", place, flags=re.IGNORECASE)[0]
-    return Dateline(place.strip(" ,"), country, _full_date_year(raw_place), match["rest"])
+    return Dateline(place.strip(" ,"), raw_place, country, event_year(raw_place), match["rest"])
 
 
 def _find_dateline(lines: list[str]) -> Dateline | None:
     seen = 0
-    for line in lines:
+    for index, line in enumerate(lines):
         if not line.strip():
             continue
         found = _dateline(line)
         if found is not None:
+            found.line = index
             return found
         seen += 1
         if seen >= _DATELINE_SEARCH_LINES:
@@ -139,10 +127,24 @@ def _article_kind(sheet: Sheet, had_header: bool, dateline: Dateline | None) -> 
     return "news" if prose >= 200 else "other"
 
 
-def _first_paragraph(body: list[str], dateline: Dateline | None) -> str:
-    if dateline is not None:
-        return dateline.rest
-    return next((line for line in body if len(line.strip()) > 60), "")
+def lead(body: list[str], dateline: Dateline | None) -> str:
+    """What a reader takes in first: captions above the dateline, its paragraph and the next one.
+
+    Without a dateline, the first two paragraphs. A paragraph ends with a sentence (hard-wrapped
+    lines carry on), so the lead of a page with unmarked paragraphs stays a few sentences long.
+    """
+    start = dateline.line if dateline is not None else 0
+    parts = [line.strip() for line in body[:start] if line.strip()]
+    size, paragraphs = 0, 0
+    for line in body[start:]:
+        if not line.strip():
+            continue
+        parts.append(line.strip())
+        size += len(line)
+        paragraphs += bool(_PARAGRAPH_END.search(line))
+        if paragraphs >= _LEAD_PARAGRAPHS or size >= _LEAD_MAX_CHARS:
+            break
+    return "\n".join(parts)
 
 
 def _created_year(body: list[str]) -> int | None:
@@ -153,16 +155,20 @@ def _created_year(body: list[str]) -> int | None:
 
 
 def fill_article(doc: Document, article: Article) -> None:
-    """Set the kind, dateline and facets of `doc` from its article."""
+    """Set the kind, dateline and facets of `doc` from its article.
+
+    News and stories: the countries the title, dateline and lead are about (`subjects`), and the
+    year of the event: the dateline's date, else a year the title gives, else the first event
+    date of the lead (`dates`). Other pages: the one country of their title, the year created.
+    """
     sheet, kind, dateline = article.sheet, article.kind, article.dateline
     doc.kind = kind
-    if dateline is not None:
-        doc.dateline = dateline.place
-        doc.countries = [dateline.country] if dateline.country else []
-        doc.year = dateline.year
-    if not doc.countries:
-        doc.countries = title_country(sheet.title)
-    if doc.year is None and kind in ("news", "story"):
-        doc.year = _full_date_year(_first_paragraph(sheet.body, dateline))
-    if doc.year is None and kind == "other":
-        doc.year = _created_year(sheet.body)
+    doc.dateline = dateline.place if dateline is not None else None
+    if kind == "other":
+        doc.countries = [dateline.country] if dateline and dateline.country else title_country(sheet.title)
+        doc.year = dateline.year if dateline else _created_year(sheet.body)
+        return
+    opening = lead(sheet.body, dateline)
+    place = dateline.raw_place if dateline else None
+    doc.countries = news_countries(sheet.title, place, opening, story=kind == "story")
+    doc.year = (dateline.year if dateline else None) or title_year(sheet.title) or event_year(opening)

@@ -25,6 +25,8 @@ from search.ingest.gazetteer import canonical_name as canonical_name  # noqa: E4
 
 __all__ = [
     "Match",
+    "Place",
+    "dateline_places",
     "country_of_place",
     "find_cities",
     "find_countries",
@@ -218,20 +220,38 @@ def _city_part(part: str) -> Country | None:
     return country_by_code(code) if code is not None else None
 
 
+@dataclass(frozen=True)
+class Place:
+    """One place of a dateline: its country, and whether the dateline names that country itself."""
+
+    country: Country
+    named: bool  # `Sikasso, Mali`, `Somalie`: True; `Dakar`, `Genève`: False (a city)
+    name: str  # the group as written, `Sikasso, Mali`
+
+
+def dateline_places(text: str) -> list[Place]:
+    """The places of a dateline, in order: `Genève/ Port-au-Prince` gives CH then HT.
+
+    Within a `City, Country` group the country name wins, so a city sharing its name with one
+    abroad is placed by its page.
+    """
+    places: dict[str, Place] = {}
+    for group in _PLACE_GROUPS.split(text or ""):
+        parts = [p for p in group.split(",") if _clean_place(p)]
+        named = next((c for c in map(_country_part, parts) if c is not None), None)
+        city = None if named else next((c for c in map(_city_part, parts) if c is not None), None)
+        name = _clean_place(group)
+        place = Place(named, True, name) if named else Place(city, False, name) if city else None
+        if place is not None and place.country.code not in places:
+            places[place.country.code] = place
+    return list(places.values())
+
+
 def country_of_place(text: str) -> Country | None:
     """The country of a dateline place: a country name, a capital or a big city, French or English.
 
     `Minsk` → BY, `Bishkek`/`Bichkek` → KG, `Conakry, Guinée` → GN; with several places
-    (`Ibadan, Nigéria & Accra, Ghana`) the first one's country. Within a `City, Country` group the
-    country name wins, so a city sharing its name with one abroad is placed by its page.
+    (`Ibadan, Nigéria & Accra, Ghana`) the first one's country.
     """
-    if not text or not text.strip():
-        return None
-    for group in _PLACE_GROUPS.split(text):
-        parts = [p for p in group.split(",") if _clean_place(p)]
-        for finder in (_country_part, _city_part):
-            for part in parts:
-                country = finder(part)
-                if country is not None:
-                    return country
-    return None
+    places = dateline_places(text)
+    return places[0].country if places else None
