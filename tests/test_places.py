@@ -6,7 +6,7 @@ import pytest
 
 from search.ingest import Country, all_countries, canonical_name, find_countries, fold, resolve_country
 from search.ingest.gazetteer import ALIASES
-from search.ingest.places import country_of_place, split_countries
+from search.ingest.places import country_of_place, dateline_places, split_countries
 
 # Pairs of spellings seen in pages or typed by users: both sides must give the same country.
 SPELLING_PAIRS = [
@@ -199,3 +199,17 @@ def test_all_countries_is_sorted_and_unique() -> None:
     codes = [c.code for c in countries]
     assert len(codes) == len(set(codes)) > 240
     assert [fold(c.name) for c in countries] == sorted(fold(c.name) for c in countries)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "places"),
+    [
+        ("Genève/ Port-au-Prince, 9 mars", [("CH", False), ("HT", False)]),
+        ("Ibadan, Nigéria & Accra, Ghana", [("NG", True), ("GH", True)]),
+        ("Sikasso, Mali", [("ML", True)]),
+        ("Zinder (Niger)", [("NE", True)]),
+        ("Somalie", [("SO", True)]),
+    ],
+)
+def test_every_place_of_a_dateline_in_order(dateline: str, places: list[tuple[str, bool]]) -> None:
+    assert [(p.country.code, p.named) for p in dateline_places(dateline)] == places

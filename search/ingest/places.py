@@ -237,7 +237,7 @@ def dateline_places(text: str) -> list[Place]:
     """
     places: dict[str, Place] = {}
     for group in _PLACE_GROUPS.split(text or ""):
-        parts = [p for p in group.split(",") if _clean_place(p)]
+        parts = [p for p in re.split(r"[,()]", group) if _clean_place(p)]  # `Zinder (Niger)`: two parts
         named = next((c for c in map(_country_part, parts) if c is not None), None)
         city = None if named else next((c for c in map(_city_part, parts) if c is not None), None)
         name = _clean_place(group)
