@@ -84,6 +84,15 @@ COUNTRY_CASES = [
     ),
     pytest.param(
         page(
+            "Des vivres pour les familles déplacées par les inondations",
+            "Juba – L'OIM et le Programme alimentaire mondial ont distribué des vivres à 8 000 familles "
+            "déplacées par les inondations le long du Nil Blanc.",
+        ),
+        ["SS"],
+        id="dateline-city-of-an-item-naming-no-country",
+    ),
+    pytest.param(
+        page(
             "Des fonds d'urgence pour les déplacés du Soudan du Sud",
             "Bruxelles – L'OIM a reçu une nouvelle contribution pour aider les familles déplacées au Soudan du "
             "Sud pendant la saison des pluies.",
@@ -135,6 +144,15 @@ COUNTRY_CASES = [
         ),
         ["IQ"],
         id="donor-named-in-title-is-not-the-subject",
+    ),
+    pytest.param(
+        page(
+            "Des donateurs visitent les centres de transit de l'OIM au Niger",
+            "Agadez – Cette semaine, une délégation de diplomates de Belgique, du Danemark et des Pays-Bas "
+            "s'est rendue dans les centres de transit de l'OIM au nord du Niger.",
+        ),
+        ["NE"],
+        id="visiting-delegation-is-no-subject",
     ),
     pytest.param(
         page(

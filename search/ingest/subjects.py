@@ -8,8 +8,9 @@ or its people are (`migrants nigériens`, `les autorités guinéennes`). Left ou
   seat of international organisations (`Genève –`, `New York –`) or the lead speaks of the whole
   world (a global statement); a dateline naming a country (`Somalie –`) always counts, and so does
   the city a story is set in;
-- donors (`financé par l'Italie`, `avec le financement du gouvernement japonais`): a country named
-  as a donor anywhere in the title or lead is left out everywhere (`L'OIM et le Japon aident ...`);
+- donors (`financé par l'Italie`, `avec le financement du gouvernement japonais`) and visiting
+  delegations (`une délégation de diplomates de Finlande, de Suède ...`): a country named so
+  anywhere in the title or lead is left out everywhere (`L'OIM et le Japon aident ...`);
 - countries named further down, in passing;
 - words that look like a country but are not, decided by their neighbours: the Niger river
   (`fleuve Niger`, `delta du Niger`), `lac Tchad`, `golfe de Guinée`, `fleuve Congo`, Georgia the
@@ -42,9 +43,14 @@ _NOT_THE_COUNTRY = {
 _SEATS = re.compile(r"\b(?:Genève|Geneve|Geneva|New York|Bruxelles|Brussels|Strasbourg)\b", re.IGNORECASE)
 #: A lead speaking of the whole world: a statement, not news from the dateline's country.
 _WORLDWIDE = re.compile(r"\b(?:monde|mondiale?s?|mondiaux|planete|globale?s?|globaux)\b")
+#: Organisations whose names say `mondial` without the text being about the world.
+_WORLD_BODIES = re.compile(
+    r"\b(?:programme alimentaire|banque|organisation|fonds|forum economique|alliance) mondiale?s?\b|\bsante mondiale\b"
+)
 _US_AFTER = re.compile(r"^\W*(?:\(|,)?\s*(?:etats unis|usa|u s a)\b")
 
-#: Folded phrases that open a donor's clause: the countries up to its end are who pays.
+#: Folded phrases that open a donor's or a visiting delegation's clause: the countries up to its
+#: end are who pays or who came to see, not what the item is about.
 _DONOR = re.compile(
     r"\bfinance(?:e|s|es)? (?:par|grace)|\bfinancement (?:du|de|des|d')|\bsoutenue?s? par|\bfinance par"
     r"|\bavec (?:le|l') ?(?:soutien|appui|aide|financement|concours|contribution) (?:du|de|des|d')"
@@ -52,14 +58,18 @@ _DONOR = re.compile(
     r"|\bsoutien (?:est )?venu (?:du|de|des|d')|\bdon (?:du|de|des|d')|\bcontribution (?:du|de|des|d')"
     r"|\bbailleurs? de fonds|\bdonateurs?\b"
 )
+_VISITORS = re.compile(r"\b(?:delegations?|diplomates?|ambassadeurs?|delegues?(?: venus?)?) (?:de |d')")
+#: A visitors' clause is their list of origins: it ends where they go or what they do.
+_VISITORS_END = re.compile(r"[.;:!?()«»]|\b(?:a|au|aux|en|vers|dans|pour|qui|sont|ont|se|s'est|est)\b")
 _CLAUSE_END = re.compile(r"[.;:!?()«»\[\]]|\b(?:pour|afin|qui|dans|a travers|en faveur|au profit|aupres|et mis)\b")
 
 
 def _donor_spans(folded: str) -> list[tuple[int, int]]:
     spans = []
-    for match in _DONOR.finditer(folded):
-        end = _CLAUSE_END.search(folded, match.end())
-        spans.append((match.start(), end.start() if end else len(folded)))
+    for opening, closing in ((_DONOR, _CLAUSE_END), (_VISITORS, _VISITORS_END)):
+        for match in opening.finditer(folded):
+            end = closing.search(folded, match.end())
+            spans.append((match.start(), end.start() if end else len(folded)))
     return spans
 
 
@@ -116,7 +126,7 @@ def _city_counts(place: Place, mentioned: dict[str, Country], lead: str, *, sett
         return True
     if mentioned:
         return setting
-    return setting or not (_SEATS.search(place.name) or _WORLDWIDE.search(fold(lead)))
+    return setting or not (_SEATS.search(place.name) or _WORLDWIDE.search(_WORLD_BODIES.sub(" ", fold(lead))))
 
 
 def news_countries(title: str, dateline: str | None, lead: str, *, story: bool = False) -> list[Country]:
