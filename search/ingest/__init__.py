@@ -1,9 +1,11 @@
 """Ingest: from a page file or a JSON record to a `Document` with its facets.
 
-One module, one step: `decode` (bytes → text), `menu` (site navigation removed), `sheets` (project
-and innovation sheets), `news` (news items and stories: dateline, countries, year), `dates`
-(French dates), `parser` (the steps in order); `documents` (the record and the JSONL reader);
-`folding`, `gazetteer`, `places` and `demonyms` (country names, cities and demonyms in text).
+One module, one step: `decode` (bytes → text), `menu` (site navigation removed), `lines` (line
+clean-up, hard-wrap joining, derived titles), `sheets` (project and innovation sheets), `news` (news
+items and stories: title, dateline, lead), `subjects` (the countries a news item is about), `dates`
+(French dates, the year of the event), `parser` (the steps in order); `documents` (the record and
+the JSONL reader); `folding`, `gazetteer`, `places` and `demonyms` (names, cities and demonyms).
+`pages` only re-exports the parser's old names until other packages import from here.
 It may import `search.errors` and `search.analysis` only; nothing here knows about indexes or
 queries. Other packages import from here, not from the modules.
 """
