@@ -415,6 +415,7 @@ def test_no_demonym_form_points_to_two_countries() -> None:
         ("d'Haïtiens", ["HT"]),
         ("des migrants burkinabè", ["BF"]),
         ("le gouvernement japonais", []),  # an institution, not people
+        ("Un Projet Malien de Formation", []),  # title case, not people
         ("des cours en français", []),  # a language
         ("des migrants congolais", []),  # which Congo: left out of the table
     ],

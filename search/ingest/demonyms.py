@@ -4,8 +4,8 @@ CLDR has no demonyms, so the table is ours: `search/data/demonyms_fr.tsv`, four 
 (masculine and feminine, singular and plural), every code checked against pycountry by the tests.
 
 A demonym is read as a country only where it names people of that country: as a noun
-(`les Colombiens`, capitalised, as French writes nouns of nationality), or right after a word for
-people or their authorities (`migrants nigériens`, `les autorités guinéennes`). Elsewhere the
+(`les Colombiens`: capitalised and plural, as news write the people of a country), or right after
+a word for people or their authorities (`migrants nigériens`, `les autorités guinéennes`). Elsewhere the
 adjective is mostly a donor, an institution or a language (`le Ministère italien de l'intérieur`,
 `la Commission nationale italienne`, `en français`), which is not what a news item is about.
 """
@@ -40,15 +40,31 @@ _WORD = re.compile(r"(?:\b[dlDL]['’])?(?P<word>[^\W\d_]+(?:-[^\W\d_]+)*)")
 
 
 @functools.cache
+def _rows() -> tuple[dict[str, str], ...]:
+    text = resources.files("search").joinpath("data/demonyms_fr.tsv").read_text(encoding="utf-8")
+    lines = (line for line in text.splitlines() if not line.startswith("#"))
+    return tuple(csv.DictReader(lines, delimiter="\t"))
+
+
+@functools.cache
 def demonym_table() -> dict[str, str]:
     """Folded form → ISO code, from the data file."""
     table: dict[str, str] = {}
-    text = resources.files("search").joinpath("data/demonyms_fr.tsv").read_text(encoding="utf-8")
-    rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t")
-    for row in rows:
+    for row in _rows():
         for column in ("masc_sg", "fem_sg", "masc_pl", "fem_pl"):
             table.setdefault(fold(row[column]), row["code"])
     return table
+
+
+@functools.cache
+def _plural_forms() -> frozenset[str]:
+    return frozenset(fold(row[column]) for row in _rows() for column in ("masc_pl", "fem_pl"))
+
+
+def _noun(word: str, key: str) -> bool:
+    """`les Colombiens`: capitalised and plural, as news write the people of a country; a capitalised
+    singular is as often a word of a title in title case (`Un Projet Malien`)."""
+    return word[0].isupper() and key in _plural_forms()
 
 
 def find_demonyms(text: str, *, people_only: bool = True) -> list[Match]:
@@ -63,7 +79,7 @@ def find_demonyms(text: str, *, people_only: bool = True) -> list[Match]:
         word = match["word"]
         key = fold(word)
         code = table.get(key)
-        if code is not None and (not people_only or word[0].isupper() or previous in PEOPLE_WORDS):
+        if code is not None and (not people_only or previous in PEOPLE_WORDS or _noun(word, key)):
             found.append(Match(match.start("word"), match.end("word"), country_by_code(code)))
         previous = key
     return found
