@@ -45,11 +45,23 @@ class IndexMissingError(SearchError):
 class BadDocumentError(SearchError):
     """A document or page file that cannot be turned into a record."""
 
-    MESSAGES = {"invalid": "{reason}"}
-
-    def __init__(self, reason: str) -> None:
-        # One free-text code for now: the skip reasons are English log lines, never translated.
-        super().__init__("invalid", reason=reason)
+    MESSAGES = {
+        "file_too_large": "file too large ({size:,} bytes, limit {limit:,})",
+        "page_too_large": "page too large (limit {limit:,} bytes)",
+        "empty_file": "empty file",
+        "binary_nul": "binary file (NUL bytes)",
+        "binary_control": "binary file (mostly control characters)",
+        "not_text": "not text: neither UTF-8 nor cp1252",
+        "navigation_only": "navigation block only, no text of its own",
+        "no_text": "no text of its own",
+        "unreadable": "cannot read file: {reason}",
+        "missing_id": "missing or empty 'id'",
+        "not_a_string": "'{name}' must be a string",
+        "bad_country": "country must be {{'code', 'name'}}, got {value!r}",
+        "not_a_whole_number": "'{name}' must be a whole number, got {value!r}",
+        "not_a_number": "'{name}' must be a number, got {value!r}",
+        "not_an_object": "a line must hold one JSON object",
+    }
 
 
 class BadQueryError(SearchError):

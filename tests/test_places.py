@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search.ingest import Country, resolve_country
-from search.ingest.places import (
-    ALIASES,
-    all_countries,
-    canonical_name,
-    country_of_place,
-    find_countries,
-    fold,
-    split_countries,
-)
+from search.ingest import Country, all_countries, canonical_name, find_countries, name_key, resolve_country
+from search.ingest.gazetteer import ALIASES
+from search.ingest.places import country_of_place, dateline_places, split_countries
 
 # Pairs of spellings seen in pages or typed by users: both sides must give the same country.
 SPELLING_PAIRS = [
@@ -132,9 +125,9 @@ def test_unknown_names_give_none(text: str) -> None:
 
 
 def test_fold_unifies_accents_case_apostrophes_and_hyphens() -> None:
-    assert fold("Côte-d’Ivoire") == fold("cote d'ivoire") == "cote d'ivoire"
-    assert fold("  Papouasie   Nouvelle‐Guinée ") == "papouasie nouvelle guinee"
-    assert fold("Œuvre ʼ ′") == "oeuvre ' '"
+    assert name_key("Côte-d’Ivoire") == name_key("cote d'ivoire") == "cote d'ivoire"
+    assert name_key("  Papouasie   Nouvelle‐Guinée ") == "papouasie nouvelle guinee"
+    assert name_key("Œuvre ʼ ′") == "oeuvre ' '"
 
 
 @pytest.mark.parametrize(
@@ -205,4 +198,18 @@ def test_all_countries_is_sorted_and_unique() -> None:
     countries = all_countries()
     codes = [c.code for c in countries]
     assert len(codes) == len(set(codes)) > 240
-    assert [fold(c.name) for c in countries] == sorted(fold(c.name) for c in countries)
+    assert [name_key(c.name) for c in countries] == sorted(name_key(c.name) for c in countries)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "places"),
+    [
+        ("Genève/ Port-au-Prince, 9 mars", [("CH", False), ("HT", False)]),
+        ("Ibadan, Nigéria & Accra, Ghana", [("NG", True), ("GH", True)]),
+        ("Sikasso, Mali", [("ML", True)]),
+        ("Zinder (Niger)", [("NE", True)]),
+        ("Somalie", [("SO", True)]),
+    ],
+)
+def test_every_place_of_a_dateline_in_order(dateline: str, places: list[tuple[str, bool]]) -> None:
+    assert [(p.country.code, p.named) for p in dateline_places(dateline)] == places

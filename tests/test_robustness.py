@@ -31,8 +31,7 @@ from pagegen import generated_pages
 
 from search.errors import IndexMissingError
 from search.index import CURRENT, reindex
-from search.ingest import Document, read_jsonl
-from search.ingest.pages import MAX_PAGE_BYTES, MAX_TITLE_CHARS
+from search.ingest import MAX_PAGE_BYTES, MAX_TITLE_CHARS, Document, read_jsonl
 from search.service import SearchRequest
 from search.tools.loadtest import free_port, request_mix
 from web import create_app

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from search.errors import BadDocumentError
-from search.ingest import Document, checksum_bytes, parse_text
+from search.ingest import MAX_PAGE_BYTES, Document, checksum_bytes, decode_page, parse_text
 from search.ingest.documents import jsonl_records
-from search.ingest.pages import MAX_PAGE_BYTES, decode_page
 
 #: A file modified this recently may change again within the same mtime tick without its size
 #: changing; its stat is not trusted next time (the checksum decides), as git does for the index.
@@ -83,11 +82,11 @@ def read(source: Source) -> Content:
     """The file's bytes and checksum; a page too large to index is not even read."""
 
     if not source.is_jsonl and source.size > MAX_PAGE_BYTES:
-        return Content(problem=f"file too large ({source.size:,} bytes, limit {MAX_PAGE_BYTES:,})")
+        return Content(problem=str(BadDocumentError("file_too_large", size=source.size, limit=MAX_PAGE_BYTES)))
     try:
         data = source.path.read_bytes()
     except OSError as exc:
-        return Content(problem=f"cannot read file: {exc.strerror or exc}")
+        return Content(problem=str(BadDocumentError("unreadable", reason=exc.strerror or exc)))
     return Content(data, checksum_bytes(data))
 
 

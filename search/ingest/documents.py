@@ -74,12 +74,12 @@ class Document:
             values["body"] = data["text"]
         doc_id = values.get("id")
         if not isinstance(doc_id, str) or not doc_id.strip():
-            raise BadDocumentError("missing or empty 'id'")
+            raise BadDocumentError("missing_id")
         values.setdefault("title", "")
         values.setdefault("body", "")
         for name in ("title", "body"):
             if not isinstance(values[name], str):
-                raise BadDocumentError(f"'{name}' must be a string")
+                raise BadDocumentError("not_a_string", name=name)
         values["countries"] = [_country(c) for c in values.get("countries") or []]
         for name in ("year", "start_year", "end_year"):
             values[name] = _int_or_none(values.get(name), name)
@@ -109,7 +109,7 @@ def _country(value: Any) -> Country:
         return value
     if isinstance(value, dict) and isinstance(value.get("code"), str):
         return Country(code=value["code"].upper(), name=str(value.get("name") or value["code"]))
-    raise BadDocumentError(f"country must be {{'code', 'name'}}, got {value!r}")
+    raise BadDocumentError("bad_country", value=value)
 
 
 def _int_or_none(value: Any, name: str) -> int | None:
@@ -118,14 +118,14 @@ def _int_or_none(value: Any, name: str) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise BadDocumentError(f"'{name}' must be a whole number, got {value!r}") from None
+        raise BadDocumentError("not_a_whole_number", name=name, value=value) from None
 
 
 def _float(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise BadDocumentError(f"'budget_usd' must be a number, got {value!r}") from None
+        raise BadDocumentError("not_a_number", name="budget_usd", value=value) from None
 
 
 def checksum_bytes(data: bytes) -> str:
@@ -144,7 +144,7 @@ def jsonl_records(lines: Iterable[bytes], path: str | Path) -> Iterator[tuple[in
         try:
             value = json.loads(line)
             if not isinstance(value, dict):
-                raise BadDocumentError("a line must hold one JSON object")
+                raise BadDocumentError("not_an_object")
             doc = Document.from_dict(value)
         except (ValueError, TypeError, BadDocumentError) as exc:
             yield number, None, str(exc)

@@ -30,8 +30,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 
-from search.ingest import KIND_LABELS
-from search.ingest.places import Match, find_cities, find_countries, fold
+from search.ingest import KIND_LABELS, Match, find_cities, find_countries, name_key
 from search.query.syntax import PIECE
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -135,7 +134,7 @@ def _free_words(query: str) -> list[_Word | None]:
             words.append(_Word(offset, offset + len(bare.rstrip(".,;:!?")), bare.rstrip(".,;:!?")))
             continue
         for match in _WORD.finditer(bare):
-            key = fold(match.group(0)).lower().replace(" ", "-")
+            key = name_key(match.group(0)).lower().replace(" ", "-")
             words.append(_Word(offset + match.start(), offset + match.end(), key))
     return words
 

@@ -28,8 +28,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search.analysis import fold
-from search.ingest import KIND_LABELS
-from search.ingest.places import canonical_name
+from search.ingest import KIND_LABELS, canonical_name
 
 FACETS = ("country", "year", "active_year", "kind", "type", "status")
 #: Facets bounded by a range of years too (``year_from``/``year_to``, ``active_from``/``active_to``).

@@ -1,10 +1,11 @@
 """The embedded engine: an index folder on this machine, searched in this process.
 
-`SearchService` implements `search.service.engine.Engine` and owns the open index. It keeps, per index generation, one Whoosh searcher, its
-`PostingStore` and its `FacetIndex`, and notices (by a stat of ``CURRENT`` at most once a second)
-when a rebuild publishes a newer generation: it opens that one, switches, and closes the old one
-once the requests still using it are done. Reads of one generation are serialised, since neither
-Whoosh readers nor the posting cache promise to be thread-safe.
+`SearchService` implements `search.service.engine.Engine` and owns the open index. It keeps, per
+index generation, one Whoosh searcher, its `PostingStore` and its `FacetIndex`, and notices (by
+a stat of ``CURRENT`` at most once a second) when a rebuild publishes a newer generation: it
+opens that one, switches, and closes the old one once the requests still using it are done.
+Reads of one generation are serialised, since neither Whoosh readers nor the posting cache
+promise to be thread-safe.
 
 Each request holds the current generation (`lease`) while `pipeline` answers it. Nothing here
 knows about HTTP.
@@ -23,8 +24,7 @@ from typing import Any
 
 from search.errors import IndexMissingError
 from search.index import CURRENT, current_generation, warm_up
-from search.ingest import resolve_country
-from search.ingest.places import find_cities
+from search.ingest import find_cities, resolve_country
 from search.results import Explanation
 from search.service.generation import OpenGeneration
 from search.service.pipeline import explain_in, search_in

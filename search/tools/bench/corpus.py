@@ -20,8 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from search.analysis import load_stopwords
-from search.ingest import Country, Document
-from search.ingest.places import all_countries
+from search.ingest import Country, Document, all_countries
 
 DEFAULT_SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "cdtn" / "corpus.jsonl"
 DEFAULT_SEED = 20_240_601
