@@ -62,10 +62,6 @@ class Html(HTMLParser):
     def text(self) -> str:
         return " ".join(" ".join(self.text_parts).split())
 
-    @property
-    def tag_names(self) -> set[str]:
-        return {tag for tag, _ in self.tags}
-
     def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
         """Attributes of each ``<tag>`` having these attribute values (``aria_label`` means ``aria-label``,
         ``class_`` means ``class``)."""
