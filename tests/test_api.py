@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from helpers import build_test_index
 
 from search.ingest import Document
 from web import create_app
@@ -176,11 +177,10 @@ def test_missing_index_is_503_with_instructions(tmp_path: Path):
 
 
 def test_index_built_after_startup_is_picked_up(tmp_path: Path, seed_documents):
-    from search.index import build_index
 
     client = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True}).test_client()
     assert client.get("/healthz").status_code == 503
-    build_index(seed_documents, tmp_path)
+    build_test_index(seed_documents, tmp_path)
     assert client.get("/healthz").get_json()["documents"] == 5
 
 

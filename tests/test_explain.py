@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import build_test_index
 
-from search.index import build_index
 from search.ingest import Country, Document
 from search.query import DEFAULT_RANKING, parse
 from search.rank import rank
@@ -53,7 +53,7 @@ CORPUS = [
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
     folder = tmp_path_factory.mktemp("explain")
-    build_index(CORPUS, folder)
+    build_test_index(CORPUS, folder, meaning=True)  # the explanations show the part of meaning
     return SearchService(folder)
 
 
@@ -336,8 +336,8 @@ def test_an_explanation_serialises_to_plain_json_types(service):
 # -- the seed pages -------------------------------------------------------------------------------------
 
 
-def test_seed_pages_explanations_match_the_ranking(seed_index: Path):
-    service = SearchService(seed_index)
+def test_seed_pages_explanations_match_the_ranking(seed_index_with_meaning: Path):
+    service = SearchService(seed_index_with_meaning)  # the totals include the part of meaning
     started = time.perf_counter()
     for query in ("sante migrants guinee", "OIM", "pollution atmospherique bichkek", "xenophobie", "l'OIM PNUD"):
         result = service.search(SearchRequest(q=query, explain=True, per_page=5))

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
 import pytest
+from helpers import Html
 
 from web.security import HEADERS
 
@@ -35,34 +35,12 @@ def explain(client, status: int = 200, **params) -> dict:
     return check(client.get("/api/explain", query_string=params), "/api/explain", status)
 
 
-class Page(HTMLParser):
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.source = text
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text_parts: list[str] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-
-    def handle_data(self, data):
-        self.text_parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.text_parts).split())
-
-    def links(self) -> list[str]:
-        return [a["href"] for t, a in self.tags if t == "a" and "href" in a]
-
-
-def page(client, url: str, status: int = 200) -> Page:
+def page(client, url: str, status: int = 200) -> Html:
     response = client.get(url)
     assert response.status_code == status, response.get_data(as_text=True)[:2000]
     assert response.mimetype == "text/html"
     assert response.headers["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
-    return Page(response.get_data(as_text=True))
+    return Html(response.get_data(as_text=True))
 
 
 # -- /api/explain -------------------------------------------------------------------------------------
@@ -197,6 +175,6 @@ def test_the_page_escapes_the_id_and_the_query(client, text):
         assert response.status_code in (200, 404)
         body = response.get_data(as_text=True)
         assert "<script>alert" not in body and "<img src=x" not in body
-        scripts = [a for t, a in Page(body).tags if t == "script"]
+        scripts = [a for t, a in Html(body).tags if t == "script"]
         assert all(a.get("src", "").startswith("/static/") for a in scripts)
         assert "style=" not in body and "<style" not in body

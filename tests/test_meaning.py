@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import build_test_index
 
 import search.index.vectors as semantic
 from search.errors import IndexMissingError
-from search.index import build_index, current_generation, open_index, reindex
+from search.index import current_generation, open_index, reindex
 from search.ingest import Document
 from search.query import DEFAULT_RANKING
 from search.rank import PostingStore, rank
@@ -42,7 +43,7 @@ WORDS_ONLY = DEFAULT_RANKING.but(meaning_weight=0.0)
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("meaning")
-    build_index(DOCS, folder)
+    build_test_index(DOCS, folder, meaning=True)
     return folder
 
 
@@ -72,7 +73,7 @@ def test_meaning_never_adds_or_removes_a_match(folder):
 
 
 def test_an_index_without_vectors_ranks_by_words(tmp_path):
-    build_index(DOCS, tmp_path, meaning=False)
+    build_test_index(DOCS, tmp_path, meaning=False)
     assert not (current_generation(tmp_path).path / semantic.VECTORS_FILE).exists()
     assert current_generation(tmp_path).manifest()["vectors"] is None
     assert ids(ranked(tmp_path, "scolarisation des migrants")) == ids(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from helpers import build_test_index
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
-from search.index import build_index
 from search.ingest import Document
 from web import create_app
 
@@ -16,7 +16,7 @@ from web import create_app
 @pytest.fixture(scope="session")
 def fuzz_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("openapi-index")
-    build_index(
+    build_test_index(
         [
             Document(id="a", title="Santé des migrants", body="Guinée, 2022, projet de santé.", year=2022),
             Document(id="b", title="Pollution à Bichkek", body="Pollution de l'air.", year=2021),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from helpers import Html
 
 from search.service import SearchResult
 from web import create_app
@@ -20,48 +20,18 @@ GUINEA = "002_51041fb97fa8d595"  # innovation, Guinée, 2022
 BELARUS = "003_3ddd9c1bccf19f9a"  # news, Bélarus
 
 
-class Page(HTMLParser):
-    """A parsed page: every start tag with its attributes, and its text."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.source = text
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text_parts: list[str] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {k: v if v is not None else "" for k, v in attrs}))
-
-    def handle_data(self, data):
-        self.text_parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return re.sub(r"\s+", " ", " ".join(self.text_parts).replace("\u202f", " ").replace("\u00a0", " "))
-
-    def find(self, tag: str, **attrs: str) -> list[dict[str, str]]:
-        wanted = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())]
-
-    def one(self, tag: str, **attrs: str) -> dict[str, str]:
-        found = self.find(tag, **attrs)
-        assert len(found) == 1, f"expected one <{tag} {attrs}>, found {len(found)}"
-        return found[0]
-
-
-def get(client, url: str, status: int = 200) -> Page:
+def get(client, url: str, status: int = 200) -> Html:
     response = client.get(url)
     assert response.status_code == status, response.get_data(as_text=True)[:2000]
     assert response.mimetype == "text/html"
-    return Page(response.get_data(as_text=True))
+    return Html(response.get_data(as_text=True))
 
 
 def params(url: str) -> list[tuple[str, str]]:
     return parse_qsl(urlsplit(url).query)
 
 
-def facet_item(page: Page, facet: str, value: str) -> tuple[str, int, bool]:
+def facet_item(page: Html, facet: str, value: str) -> tuple[str, int, bool]:
     """(label, count, checked) of one facet checkbox."""
     match = re.search(
         rf'<input type="checkbox" id="([^"]+)" name="{facet}" value="{re.escape(html.escape(value))}"( checked)?>\s*'
@@ -278,8 +248,8 @@ def test_the_query_is_escaped_everywhere(client, query):
     for response in responses:
         text = response.get_data(as_text=True)
         assert "<script>alert" not in text and "<img src=x" not in text and "<svg onload" not in text
-        assert Page(text).one("input", id="q")["value"] == query  # kept in the box, as an attribute value
-        assert not any(name.startswith("on") for _, attrs in Page(text).tags for name in attrs)
+        assert Html(text).one("input", id="q")["value"] == query  # kept in the box, as an attribute value
+        assert not any(name.startswith("on") for _, attrs in Html(text).tags for name in attrs)
 
 
 def test_no_inline_script_or_style_and_the_csp_header(client, tmp_path: Path):
@@ -295,7 +265,7 @@ def test_no_inline_script_or_style_and_the_csp_header(client, tmp_path: Path):
     ]
     for response in responses:
         assert response.headers["Content-Security-Policy"] == HEADERS["Content-Security-Policy"]
-        page = Page(response.get_data(as_text=True))
+        page = Html(response.get_data(as_text=True))
         scripts = page.find("script")
         assert scripts and all(s.get("src", "").startswith("/static/") for s in scripts), response.request.path
         assert "<script>" not in page.source

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import build_test_index
 
-from search.index import build_index, current_generation
+from search.index import current_generation
 from search.ingest import Document
 from search.query import DEFAULT_RANKING
 from search.rank import PostingStore
@@ -23,7 +24,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> PostingStore:
         body = " ".join(rng.choice(WORDS, size=int(rng.integers(3, 30))))
         docs.append(Document(id=f"d{n}", title=f"page {n} {WORDS[n % len(WORDS)]}", body=body))
     folder = tmp_path_factory.mktemp("blocks")
-    build_index(docs, folder)
+    build_test_index(docs, folder)
     searcher = current_generation(folder).open().searcher()
     return PostingStore(searcher)
 

@@ -1,9 +1,10 @@
 """Query planning and ranking on a small designed index: what a user typing in the box notices."""
 
 import pytest
+from helpers import build_test_index
 
 from search.analysis.acronyms import extract_pairs
-from search.index import build_index, open_index
+from search.index import open_index
 from search.ingest import Document
 from search.query import DEFAULT_RANKING, plan
 from search.query.plan import analyse
@@ -30,7 +31,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("index")
-    build_index(DOCS, folder)
+    build_test_index(DOCS, folder)
     with open_index(folder).searcher() as searcher:
         yield PostingStore(searcher)
 
@@ -107,7 +108,7 @@ def test_the_default_ranking_is_the_measured_one():
 
 def test_an_index_can_be_built_into_a_folder_that_does_not_exist_yet(tmp_path):
     target = tmp_path / "new" / "index"
-    assert build_index(DOCS[:2], target) == 2
+    assert build_test_index(DOCS[:2], target) == 2
     with open_index(target).searcher() as searcher:
         assert searcher.doc_count() == 2
 
@@ -132,7 +133,7 @@ def test_the_word_as_typed_ranks_above_its_other_forms(tmp_path):
         Document(id="plural", title="Agents", body="Les formations des agents de terrain."),
         Document(id="singular", title="Agents", body="La formation des agents de terrain."),
     ]
-    build_index(docs, tmp_path)
+    build_test_index(docs, tmp_path)
     with open_index(tmp_path).searcher() as searcher:
         store_ = PostingStore(searcher)
         assert ids(store_, "formation") == ["singular", "plural"]

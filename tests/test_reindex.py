@@ -80,7 +80,7 @@ def write_page(folder: Path, name: str, title: str, body: str) -> Path:
 
 
 def test_first_run_indexes_the_seeds(docs: Path, index: Path) -> None:
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (5, 0, 0, 0)
     assert report.skipped == []
     assert report.generation == current(index)
@@ -98,11 +98,11 @@ def test_first_run_indexes_the_seeds(docs: Path, index: Path) -> None:
 
 
 def test_second_run_changes_nothing(docs: Path, index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = reindex(docs, index)
+    first = reindex(docs, index, meaning=False)
     before = sorted(p.name for p in index.iterdir())
     for path in docs.iterdir():  # old enough for the size+mtime shortcut to be trusted
         os.utime(path, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
-    refreshed = reindex(docs, index)  # reads and hashes, then remembers the stats
+    refreshed = reindex(docs, index, meaning=False)  # reads and hashes, then remembers the stats
     assert refreshed.generation is None and refreshed.unchanged == 5
 
     def no_parsing(*args, **kwargs):
@@ -110,7 +110,7 @@ def test_second_run_changes_nothing(docs: Path, index: Path, monkeypatch: pytest
 
     monkeypatch.setattr(sources_module, "parse_source", no_parsing)
     monkeypatch.setattr(sources_module, "read", no_parsing)
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 0, 5)
     assert report.generation is None and report.current == first.generation == current(index)
     assert sorted(p.name for p in index.iterdir()) == before
@@ -119,22 +119,22 @@ def test_second_run_changes_nothing(docs: Path, index: Path, monkeypatch: pytest
 
 
 def test_modify_add_delete(docs: Path, index: Path) -> None:
-    reindex(docs, index)
+    reindex(docs, index, meaning=False)
     page = docs / f"{BICHKEK}.txt"
     page.write_text(page.read_text("utf-8").replace("Bichkek", "Tokmok"), encoding="utf-8")
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 0, 4)
     assert hits(index, "tokmok")[0] == BICHKEK
     assert BICHKEK not in hits(index, "bichkek", limit=100)
     assert indexed_ids(index) == SEED_IDS  # updated in place, not duplicated
 
     write_page(docs / "extra", "zz_new.txt", "Ouverture d'un centre à Ouagadougou", "Le centre accueille " * 30)
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (1, 0, 0, 5)
     assert hits(index, "ouagadougou")[0] == "zz_new"
 
     (docs / f"{BICHKEK}.txt").unlink()
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 1, 5)
     assert BICHKEK not in indexed_ids(index)
     assert BICHKEK not in hits(index, "tokmok pollution", limit=100)
@@ -143,13 +143,13 @@ def test_modify_add_delete(docs: Path, index: Path) -> None:
 
 def test_previous_generation_survives_the_next_one(docs: Path, index: Path) -> None:
     """The hard-linked Whoosh files are never rewritten: the old generation answers as before."""
-    first = reindex(docs, index)
+    first = reindex(docs, index, meaning=False)
     old_path = index / first.generation
     before = hits(index, "pollution bichkek")
     snapshot = {p.name: p.read_bytes() for p in old_path.iterdir()}
     page = docs / f"{BICHKEK}.txt"
     page.write_text(page.read_text("utf-8").replace("pollution", "poussière"), encoding="utf-8")
-    second = reindex(docs, index)
+    second = reindex(docs, index, meaning=False)
     assert second.generation != first.generation and current(index) == second.generation
     new_files = {p.name: p for p in (index / second.generation).iterdir()}
     assert any(p.stat().st_nlink > 1 for p in new_files.values()), "expected shared (hard-linked) files"
@@ -167,7 +167,7 @@ def test_previous_generation_survives_the_next_one(docs: Path, index: Path) -> N
 
 
 def test_bad_files_are_skipped_and_nothing_is_lost(docs: Path, index: Path) -> None:
-    reindex(docs, index)
+    reindex(docs, index, meaning=False)
     (docs / "empty.txt").write_bytes(b"")
     shutil.copy(FIXTURES / "bad" / "binary.txt", docs / "binary.txt")
     shutil.copy(FIXTURES / "bad" / "nav_only.txt", docs / "nav_only.txt")
@@ -180,7 +180,7 @@ def test_bad_files_are_skipped_and_nothing_is_lost(docs: Path, index: Path) -> N
     )
     (docs / ".hidden.txt").write_text("Caché\n\nNe pas indexer.", encoding="utf-8")
     (docs / "notes.md").write_text("Pas une page", encoding="utf-8")
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (2, 0, 0, 5)
     skipped = dict(report.skipped)
     assert set(skipped) == {
@@ -200,12 +200,12 @@ def test_bad_files_are_skipped_and_nothing_is_lost(docs: Path, index: Path) -> N
     text = report.format()
     assert f"{docs / 'binary.txt'}: binary" in text
 
-    again = reindex(docs, index)  # still skipped, still reported, nothing rewritten
+    again = reindex(docs, index, meaning=False)  # still skipped, still reported, nothing rewritten
     assert again.generation is None and dict(again.skipped) == skipped
 
 
 def test_jsonl_records_update_one_by_one(docs: Path, index: Path, tmp_path: Path) -> None:
-    seeds_only = reindex(docs, tmp_path / "seeds-only").coverage
+    seeds_only = reindex(docs, tmp_path / "seeds-only", meaning=False).coverage
     records = [
         {"id": f"rec-{n}", "title": f"Rapport {name}", "text": f"Activités à {name}.", "year": 2020 + n}
         for n, name in enumerate(["Niamey", "Bamako", "Dakar"])
@@ -213,7 +213,7 @@ def test_jsonl_records_update_one_by_one(docs: Path, index: Path, tmp_path: Path
     path = docs / "feed" / "records.jsonl"
     path.parent.mkdir()
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert report.added == 8
     assert hits(index, "bamako")[0] == "rec-1"
     assert report.coverage["documents"] == 8
@@ -222,18 +222,18 @@ def test_jsonl_records_update_one_by_one(docs: Path, index: Path, tmp_path: Path
 
     records[1].update(title="Rapport Tombouctou", text="Activités à Tombouctou.")
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 0, 7)
     assert hits(index, "tombouctou")[0] == "rec-1"
     assert total(index, "bamako") == 0
 
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in reversed(records)), encoding="utf-8")
-    report = reindex(docs, index)  # same records, other order: the file changed, no record did
+    report = reindex(docs, index, meaning=False)  # same records, other order: the file changed, no record did
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 0, 8)
     assert report.generation is None
 
     path.write_text(json.dumps(records[0], ensure_ascii=False) + "\n", encoding="utf-8")
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted) == (0, 0, 2)
     assert "rec-2" not in indexed_ids(index)
 
@@ -241,7 +241,7 @@ def test_jsonl_records_update_one_by_one(docs: Path, index: Path, tmp_path: Path
 def test_duplicate_ids_first_file_wins(docs: Path, index: Path) -> None:
     write_page(docs / "a", "same.txt", "Version de Niamey", "Texte sur Niamey. " * 20)
     write_page(docs / "b", "same.txt", "Version de Bamako", "Texte sur Bamako. " * 20)
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert report.added == 6
     assert report.skipped == [
         (
@@ -253,7 +253,7 @@ def test_duplicate_ids_first_file_wins(docs: Path, index: Path) -> None:
     assert "same" not in hits(index, "bamako", limit=100)
 
     shutil.rmtree(docs / "a")  # the other copy takes over
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert (report.added, report.updated, report.deleted) == (0, 1, 0)
     assert report.skipped == []
     assert hits(index, "bamako")[0] == "same"
@@ -266,19 +266,19 @@ def test_duplicate_ids_first_file_wins(docs: Path, index: Path) -> None:
 
 def test_missing_documents_folder(tmp_path: Path, index: Path) -> None:
     with pytest.raises(DocumentsMissingError, match="no documents folder"):
-        reindex(tmp_path / "nowhere", index)
+        reindex(tmp_path / "nowhere", index, meaning=False)
     result = run_cli("reindex", "--documents", str(tmp_path / "nowhere"), "--index", str(index))
     assert result.returncode == 2
     assert "no documents folder" in result.stderr
 
 
 def test_a_second_reindex_stops_at_once(docs: Path, index: Path) -> None:
-    reindex(docs, index)
+    reindex(docs, index, meaning=False)
     generation = current(index)
     with open(index / ".lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(IndexLockedError):
-            reindex(docs, index)
+            reindex(docs, index, meaning=False)
         start = time.monotonic()
         result = run_cli("reindex", "--documents", str(docs), "--index", str(index), timeout=30)
         assert time.monotonic() - start < 10
@@ -288,23 +288,23 @@ def test_a_second_reindex_stops_at_once(docs: Path, index: Path) -> None:
 
 
 def test_unpublished_generations_are_removed(docs: Path, index: Path) -> None:
-    first = reindex(docs, index)
+    first = reindex(docs, index, meaning=False)
     junk = index / "gen-000042"
     junk.mkdir()
     (junk / "_MAIN_1.toc").write_bytes(b"half written")
     (index / f".{CURRENT}.123.tmp").write_text("gen-000042")
     (docs / "zz.txt").write_text("Nouvelle page sur Niamey\n\n" + "Texte sur Niamey. " * 20, encoding="utf-8")
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert not junk.exists() and not (index / f".{CURRENT}.123.tmp").exists()
     assert report.generation == "gen-000002" and report.added == 1
     assert (index / first.generation).exists()  # kept for readers that have not switched yet
 
 
 def test_progress_only_when_asked(docs: Path, index: Path, capsys: pytest.CaptureFixture) -> None:
-    reindex(docs, index, progress=False)
+    reindex(docs, index, progress=False, meaning=False)
     assert capsys.readouterr().err == ""
     (docs / "zz.txt").write_text("Nouvelle page sur Niamey\n\n" + "Texte sur Niamey. " * 20, encoding="utf-8")
-    reindex(docs, index, progress=True)
+    reindex(docs, index, progress=True, meaning=False)
     assert "\rreindex: " in capsys.readouterr().err
 
 
@@ -415,11 +415,11 @@ def test_cli_parse_prints_one_json_line_per_page(tmp_path: Path) -> None:
 
 
 def test_cli_reindex_reports(docs: Path, index: Path) -> None:
-    result = run_cli("reindex", "--documents", str(docs), "--index", str(index))
+    result = run_cli("reindex", "--documents", str(docs), "--index", str(index), "--no-meaning")
     assert result.returncode == 0, result.stderr
     assert "5 added" in result.stdout and "coverage over 5 documents" in result.stdout
     assert result.stderr == ""  # no progress bar when stderr is not a terminal
-    result = run_cli("reindex", "--documents", str(docs), "--index", str(index))
+    result = run_cli("reindex", "--documents", str(docs), "--index", str(index), "--no-meaning")
     assert result.returncode == 0 and result.stdout.startswith("nothing changed")
 
 
@@ -434,9 +434,9 @@ def test_report_format_lists_skipped_files() -> None:
 def test_an_index_of_an_older_schema_is_rebuilt_from_scratch(
     docs: Path, index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = reindex(docs, index)
+    first = reindex(docs, index, meaning=False)
     monkeypatch.setattr(index_module, "SCHEMA_VERSION", index_module.SCHEMA_VERSION + 1)
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     assert report.added == 5 and report.generation not in (None, first.generation)
 
 
@@ -471,7 +471,7 @@ def test_report_flags_sheets_whose_dates_contradict(docs: Path, index: Path) -> 
         },
     ]
     (docs / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    report = reindex(docs, index)
+    report = reindex(docs, index, meaning=False)
     flagged = dict(report.inconsistent)
     assert flagged["late-start"] == "starts in 2023, after its end in 2021"
     assert flagged["still-active"] == "status Actif but it ended in 2012"
@@ -480,5 +480,5 @@ def test_report_flags_sheets_whose_dates_contradict(docs: Path, index: Path) -> 
     text = report.format()
     assert "inconsistent dates in 3 sheets:" in text and "late-start: starts in 2023" in text
 
-    again = reindex(docs, index)  # nothing re-parsed, the flags are still reported
+    again = reindex(docs, index, meaning=False)  # nothing re-parsed, the flags are still reported
     assert again.generation is None and again.inconsistent == report.inconsistent

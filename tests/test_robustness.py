@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-import http.client
+import contextlib
 import json
 import logging
 import random
@@ -22,102 +22,39 @@ import sys
 import threading
 import time
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from helpers import Html, build_test_index, web_server
 from pagegen import generated_pages
 
 from search.errors import IndexMissingError
 from search.index import CURRENT, reindex
 from search.ingest import MAX_PAGE_BYTES, MAX_TITLE_CHARS, Document, read_jsonl
 from search.service import SearchRequest
-from search.tools.loadtest import free_port, request_mix
+from search.tools.loadtest import request_mix
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "index_data" / "documents"
-HOST = "127.0.0.1"
 NEW_WORD = "quetzalcoatl"
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, str]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    finally:
-        connection.close()
-
-
-class WebServer:
-    """``python -m web --port P --index DIR`` (Flask's threaded server), its log in a file."""
-
-    def __init__(self, index: Path, log: Path):
-        self.port = free_port()
-        self.log_path = log
-        self._log = log.open("wb")
-        command = [sys.executable, "-m", "web", "--port", str(self.port), "--index", str(index)]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
-
-    def wait_listening(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the server exited:\n{self.log()}"
-            try:
-                get(self.port, "/api/openapi.json", timeout=5)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"the server did not listen within {timeout} s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text("utf-8", "replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
 @pytest.fixture
 def servers():
-    started: list[WebServer] = []
-
-    def start(index: Path, log: Path) -> WebServer:
-        server = WebServer(index, log)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+    """Starts ``python -m web`` on an index (`helpers.web_server`); each is stopped after the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda index, log: stack.enter_context(web_server(index, log))
 
 
 def run_search_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "search", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout
     )
-
-
-class Tags(HTMLParser):
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
 
 
 # -- searching while a reindex runs ---------------------------------------------------------
@@ -136,8 +73,8 @@ def test_searches_are_answered_from_one_whole_generation_while_a_reindex_runs(tm
         f"Ouverture d'un centre à Ouagadougou\n\nLe centre {NEW_WORD} accueille les migrants de retour.\n",
         encoding="utf-8",
     )
-    server.wait_listening()
-    status, body = get(server.port, "/healthz")
+    server.wait_ready()
+    status, body = server.get("/healthz")
     assert status == 200, body
     before = json.loads(body)
     assert before["documents"] == 2000
@@ -159,7 +96,7 @@ def test_searches_are_answered_from_one_whole_generation_while_a_reindex_runs(tm
             path = paths[i % len(paths)]
             i += 1
             try:
-                status, body = get(server.port, path)
+                status, body = server.get(path)
             except OSError as exc:
                 problems.append(f"{path}: {exc!r}")
                 continue
@@ -180,7 +117,7 @@ def test_searches_are_answered_from_one_whole_generation_while_a_reindex_runs(tm
         assert "1 added, 500 updated" in result.stdout
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:  # the server checks CURRENT at most once a second
-            after = json.loads(get(server.port, "/healthz")[1])
+            after = json.loads(server.get("/healthz")[1])
             if after["generation"] != before["generation"]:
                 break
             time.sleep(0.2)
@@ -194,9 +131,9 @@ def test_searches_are_answered_from_one_whole_generation_while_a_reindex_runs(tm
     assert set(totals) <= expected_totals and set(totals) == expected_totals, totals  # old, then new; nothing between
     assert after["generation"] == (index / CURRENT).read_text("utf-8").strip() != before["generation"]
     assert after["documents"] == 2001
-    found = json.loads(get(server.port, "/api/search?" + urlencode({"q": "ouagadougou"}))[1])
+    found = json.loads(server.get("/api/search?" + urlencode({"q": "ouagadougou"}))[1])
     assert [hit["id"] for hit in found["hits"]] == ["zz_new"]
-    assert get(server.port, "/documents/zz_new")[0] == 200
+    assert server.get("/documents/zz_new")[0] == 200
     assert "Traceback" not in server.log()
     print(f"reindex under load: {reindex_s:.1f} s, answers {dict(answers)}, totals seen {dict(totals)}")
 
@@ -240,7 +177,7 @@ def assert_says_run_make_reindex(status: int, body: str, where: str) -> None:
 def test_a_damaged_index_answers_503_until_reindex_rebuilds_it(tmp_path: Path, damage: str) -> None:
     docs, index = tmp_path / "documents", tmp_path / "index"
     shutil.copytree(SEEDS, docs)
-    reindex(docs, index)
+    reindex(docs, index, meaning=False)
     DAMAGE[damage](index)
     client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
     for url in ("/healthz", "/api/search?q=migrants", "/", "/?q=migrants"):
@@ -248,7 +185,7 @@ def test_a_damaged_index_answers_503_until_reindex_rebuilds_it(tmp_path: Path, d
         assert_says_run_make_reindex(response.status_code, response.get_data(as_text=True), url)
     assert client.get("/healthz").get_json()["error"]["code"] == "index_missing"
 
-    report = reindex(docs, index)  # what `make reindex` runs
+    report = reindex(docs, index, meaning=False)  # what `make reindex` runs (words alone)
     assert report.added == 5 and report.generation == (index / CURRENT).read_text("utf-8").strip()
     assert client.get("/healthz").get_json()["documents"] == 5  # the same app, no restart
     assert client.get("/api/search?q=pollution+bichkek").get_json()["total"] >= 1
@@ -258,15 +195,15 @@ def test_the_server_starts_on_a_missing_or_damaged_index_and_says_what_to_do(tmp
     docs = tmp_path / "documents"
     shutil.copytree(SEEDS, docs)
     missing, damaged = tmp_path / "missing", tmp_path / "damaged"
-    reindex(docs, damaged)
+    reindex(docs, damaged, meaning=False)
     DAMAGE["segment and TOC files truncated"](damaged)
     running = {
         name: servers(folder, tmp_path / f"{name}.log") for name, folder in (("missing", missing), ("damaged", damaged))
     }
     for name, server in running.items():
-        server.wait_listening()
+        server.wait_ready()
         for path in ("/healthz", "/api/search?q=migrants", "/"):
-            status, body = get(server.port, path)
+            status, body = server.get(path)
             assert_says_run_make_reindex(status, body, f"{name} {path}")
         log = server.log()
         assert "Traceback" not in log, log
@@ -274,10 +211,10 @@ def test_the_server_starts_on_a_missing_or_damaged_index_and_says_what_to_do(tmp
         assert len(told) == 1, log  # said once, at startup, not once per request
         assert told[0].startswith("WARNING") and str(missing if name == "missing" else damaged) in told[0]
 
-    result = run_search_cli("reindex", "--documents", str(docs), "--index", str(damaged))
+    result = run_search_cli("reindex", "--documents", str(docs), "--index", str(damaged), "--no-meaning")
     assert result.returncode == 0, result.stderr
     assert "5 added" in result.stdout  # rebuilt from scratch
-    status, body = get(running["damaged"].port, "/healthz")
+    status, body = running["damaged"].get("/healthz")
     assert status == 200 and json.loads(body)["documents"] == 5  # picked up without a restart
 
 
@@ -316,7 +253,7 @@ def test_a_batch_of_bad_page_files_is_indexed_safely_or_skipped_with_a_reason(tm
         + "\n",
         encoding="utf-8",
     )
-    result = run_search_cli("reindex", "--documents", str(docs), "--index", str(index))
+    result = run_search_cli("reindex", "--documents", str(docs), "--index", str(index), "--no-meaning")
     assert result.returncode == 0, result.stderr
     skipped_block = result.stdout.split("skipped:\n", 1)[1].split("coverage over", 1)[0]
     skipped = dict(re.findall(r"^  (\S+): (.+)$", skipped_block, re.M))
@@ -350,11 +287,11 @@ def test_a_batch_of_bad_page_files_is_indexed_safely_or_skipped_with_a_reason(tm
         data = client.get("/api/search", query_string={"q": "alerte script niamey img", "per_page": 20}).get_json()
         hit = next(h for h in data["hits"] if h["id"] == doc_id)
         for name in ("title_html", "snippet_html"):
-            assert {tag for tag, _ in Tags(hit[name]).tags} <= {"mark"}, hit[name]
+            assert {tag for tag, _ in Html(hit[name]).tags} <= {"mark"}, hit[name]
         assert "&lt;" in hit["title_html"] + hit["snippet_html"]
         for url in ("/?" + urlencode({"q": "alerte script niamey"}), f"/documents/{quote(doc_id)}"):
             text = client.get(url).get_data(as_text=True)
-            tags = Tags(text).tags
+            tags = Html(text).tags
             assert all(attrs.get("src", "").startswith("/static/") for tag, attrs in tags if tag == "script"), url
             assert not [tag for tag, _ in tags if tag in ("img", "b")], url
             assert not [a for _, attrs in tags for a in attrs if a.startswith("on")], url
@@ -410,11 +347,11 @@ def test_loadtest_smoke(seed_index: Path) -> None:
 
 
 def test_an_index_from_another_version_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
-    from search.index import build_index, current_generation
+    from search.index import current_generation
     from search.index.generations import MANIFEST
     from search.service import SearchService
 
-    build_index([Document(id="a", title="Santé", body="Guinée")], tmp_path)
+    build_test_index([Document(id="a", title="Santé", body="Guinée")], tmp_path)
     manifest = current_generation(tmp_path).path / MANIFEST
     data = json.loads(manifest.read_text("utf-8"))
     data["schema"] = 1

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import Html, build_test_index
 
-from search.index import build_index
 from search.ingest import Document
 from search.rank.postings import PREFIX_EXPANSION
 from web import create_app
@@ -43,26 +42,13 @@ DOCUMENTS = [
 @pytest.fixture(scope="module")
 def hostile_client(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("hostile-index")
-    build_index(DOCUMENTS, folder)
+    build_test_index(DOCUMENTS, folder)
     return create_app({"INDEX_DIR": str(folder), "TESTING": True}).test_client()
-
-
-class Markup(HTMLParser):
-    """Every start tag and its attributes, as a browser would read them."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {name: value or "" for name, value in attrs}))
 
 
 def assert_inert(text: str, where: str) -> None:
     """No script but ours, no event handler, no injected element, no javascript: link."""
-    markup = Markup(text)
+    markup = Html(text)
     for tag, attrs in markup.tags:
         assert tag not in ("img", "svg", "iframe", "object", "embed", "style"), (where, tag, attrs)
         if tag == "script":
@@ -77,7 +63,7 @@ def assert_inert(text: str, where: str) -> None:
 
 def assert_only_mark(fragment: str, where: str) -> None:
     """A ``*_html`` field: escaped text where the only markup is ``<mark>``."""
-    markup = Markup(fragment)
+    markup = Html(fragment)
     assert {tag for tag, _ in markup.tags} <= {"mark"}, (where, fragment)
     assert all(not attrs for _, attrs in markup.tags), (where, fragment)
 
@@ -110,9 +96,9 @@ def test_hostile_documents_and_queries_are_inert_on_every_page(hostile_client, t
 def test_a_javascript_url_in_a_record_is_shown_as_text_not_a_link(hostile_client):
     page = hostile_client.get("/documents/hostile-2").get_data(as_text=True)
     assert "javascript:alert(1)" in page  # the reader still sees what the record says
-    assert not any(attrs.get("href", "").startswith("javascript") for _, attrs in Markup(page).tags)
+    assert not any(attrs.get("href", "").startswith("javascript") for _, attrs in Html(page).tags)
     https = hostile_client.get("/documents/hostile-0").get_data(as_text=True)
-    links = [attrs["href"] for tag, attrs in Markup(https).tags if tag == "a" and "iom.int" in attrs.get("href", "")]
+    links = [attrs["href"] for tag, attrs in Html(https).tags if tag == "a" and "iom.int" in attrs.get("href", "")]
     assert links == ["https://www.iom.int/<script>alert(1)</script>"]  # an attribute value, escaped in the source
     assert "&lt;script&gt;" in https
 
@@ -199,7 +185,7 @@ def test_a_prefix_query_matches_at_most_50_index_words(tmp_path: Path):
     """Two hundred distinct words start with ``zq``: ``zq*`` looks for 50 of them, not all."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     words = [f"zq{a}{b}{c}x" for a in letters[:2] for b in letters for c in letters[:4]][:200]
-    build_index([Document(id=f"d{n}", title=word, body=f"{word} ici.") for n, word in enumerate(words)], tmp_path)
+    build_test_index([Document(id=f"d{n}", title=word, body=f"{word} ici.") for n, word in enumerate(words)], tmp_path)
     client = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True}).test_client()
     data = client.get("/api/search", query_string={"q": "zq*"}).get_json()
     assert 0 < data["total"] <= PREFIX_EXPANSION == 50
@@ -238,7 +224,7 @@ def test_the_server_listens_on_this_machine_only_unless_told_otherwise():
     makefile = (ROOT / "Makefile").read_text("utf-8")
     assert re.search(r"^HOST \?= 127\.0\.0\.1$", makefile, re.M)
     assert "0.0.0.0" not in makefile
-    for name in ("search/loadtest.py", "search/bench/http_load.py"):
+    for name in ("search/tools/loadtest.py", "search/tools/bench/http_load.py"):
         tool = ROOT / name
-        if tool.exists():
-            assert '"127.0.0.1"' in tool.read_text("utf-8") and "0.0.0.0" not in tool.read_text("utf-8"), name
+        assert tool.exists(), f"{name} moved: check the address it listens on where it is now"
+        assert '"127.0.0.1"' in tool.read_text("utf-8") and "0.0.0.0" not in tool.read_text("utf-8"), name

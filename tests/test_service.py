@@ -13,9 +13,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+from helpers import build_test_index
 
 from search.errors import BadQueryError, IndexMissingError
-from search.index import build_index
 from search.ingest import Country, Document
 from search.results import FacetValue
 from search.service import MAX_DEPTH, SearchRequest, SearchResult, SearchService
@@ -65,7 +65,7 @@ MIGRANTS = {d.id for d in CORPUS if "migrants" in (d.title + d.body).lower()}
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
     folder = tmp_path_factory.mktemp("designed")
-    build_index(CORPUS, folder)
+    build_test_index(CORPUS, folder)
     return SearchService(folder)
 
 
@@ -277,11 +277,11 @@ def test_missing_index_says_how_to_build_one(tmp_path: Path):
 
 
 def test_switches_to_a_newly_published_generation(tmp_path: Path):
-    build_index(CORPUS[:3], tmp_path)
+    build_test_index(CORPUS[:3], tmp_path)
     service = SearchService(tmp_path, check_interval=0)
     before = service.status()
     assert before.documents == 3 and search(service).total == 3
-    build_index(CORPUS, tmp_path)
+    build_test_index(CORPUS, tmp_path)
     after = service.status()
     assert after.documents == 12 and after.generation != before.generation
     assert search(service).total == 12
@@ -289,9 +289,9 @@ def test_switches_to_a_newly_published_generation(tmp_path: Path):
 
 
 def test_a_new_generation_opens_in_the_background_while_the_current_one_answers(tmp_path: Path):
-    build_index(CORPUS[:3], tmp_path)
+    build_test_index(CORPUS[:3], tmp_path)
     service = SearchService(tmp_path, check_interval=0, switch_in_background=True)
-    build_index(CORPUS, tmp_path)
+    build_test_index(CORPUS, tmp_path)
     opened = threading.Event()
     original_load = service._load
 
@@ -315,7 +315,7 @@ def test_markup_in_documents_is_escaped(tmp_path: Path):
         title="<img src=x onerror=alert(1)> OIM",
         body='Avant <script>alert("OIM")</script> après & <b>OIM</b>',
     )
-    build_index([hostile], tmp_path)
+    build_test_index([hostile], tmp_path)
     hit = SearchService(tmp_path).search(SearchRequest(q="OIM script")).hits[0]
     for html_text in (hit.title_html, hit.snippet_html):
         assert "<script" not in html_text and "<img" not in html_text and "<b>" not in html_text

@@ -1,8 +1,8 @@
 """The search box's query syntax, through the search function a user's query reaches."""
 
 import pytest
+from helpers import build_test_index
 
-from search.index import build_index
 from search.ingest import Country, Document
 from search.query import parse
 from search.service import SearchRequest, SearchService
@@ -39,7 +39,7 @@ DOCS = [
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     folder = tmp_path_factory.mktemp("index")
-    build_index(DOCS, folder)
+    build_test_index(DOCS, folder)
     service = SearchService(folder)
     yield service
     service.close()

@@ -6,10 +6,11 @@ import random
 from pathlib import Path
 
 import pytest
+from helpers import build_test_index
 from whoosh import index as whoosh_index
 from whoosh.formats import Characters, Positions
 
-from search.index import build_index, open_index
+from search.index import open_index
 from search.index.parallel import ParallelWriter, open_writer
 from search.index.schema import build_schema, document_fields
 from search.index.term_pool import postings
@@ -158,8 +159,8 @@ def by_id(folder: Path) -> dict:
 
 def test_two_processes_index_what_one_does(tmp_path: Path, seed_documents: list[Document]) -> None:
     docs = corpus(seed_documents, count=450)
-    assert build_index(docs, tmp_path / "one", procs=1, meaning=False) == len(docs)
-    assert build_index(docs, tmp_path / "two", procs=2, meaning=False) == len(docs)
+    assert build_test_index(docs, tmp_path / "one", procs=1) == len(docs)
+    assert build_test_index(docs, tmp_path / "two", procs=2) == len(docs)
     two = open_index(tmp_path / "two")
     assert len(two._segments()) == 2 and two.doc_count() == len(docs)
     assert by_id(tmp_path / "one") == by_id(tmp_path / "two")
