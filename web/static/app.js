@@ -2,7 +2,8 @@
  *
  * - results follow the search box as one types (debounced), facets and sort apply on change;
  *   each update fetches the same HTML page the server would render for the new URL and swaps
- *   its regions in, then records the URL with history.pushState (Back/Forward work);
+ *   its regions in, then records the URL with history.pushState (Back/Forward work; one burst of
+ *   typing is one history entry);
  * - on a narrow screen the filter panel starts folded.
  * No inline script anywhere (CSP default-src 'self').
  */
@@ -30,6 +31,9 @@
     if (!input || !region || !form || !window.fetch || !window.history || !window.DOMParser) return;
 
     var timer = null;
+    // A burst of typing owns one history entry: the first result it shows is pushed, the next
+    // ones replace it, so Back returns to the page before the typing, not to a half-typed word.
+    var typingEntry = false;
     var controller = null;
     var generation = 0;
     var searchPath = form.getAttribute("action") || "/";
@@ -72,7 +76,7 @@
       return true;
     }
 
-    function load(url, push) {
+    function load(url, history) {
       if (controller) controller.abort();
       controller = window.AbortController ? new AbortController() : null;
       var mine = ++generation;
@@ -87,8 +91,9 @@
             window.location.assign(url); // an error page (e.g. no index): show it whole
             return;
           }
-          if (push && url !== window.location.pathname + window.location.search) {
-            window.history.pushState({ url: url }, "", url);
+          if (history && url !== window.location.pathname + window.location.search) {
+            if (history === "replace") window.history.replaceState({ url: url }, "", url);
+            else window.history.pushState({ url: url }, "", url);
           }
         })
         .catch(function (error) {
@@ -110,14 +115,16 @@
         else params.delete("q");
         params.delete("page");
         params.delete("ignore"); // filters the previous words were kept from; new words, new reading
-        load(urlFor(params), true);
+        load(urlFor(params), typingEntry ? "replace" : "push");
+        typingEntry = true;
       }, DEBOUNCE_MS);
     });
 
     form.addEventListener("submit", function (event) {
       window.clearTimeout(timer);
       event.preventDefault();
-      load(urlFor(paramsOfForm(form)), true);
+      typingEntry = false;
+      load(urlFor(paramsOfForm(form)), "push");
     });
 
     // Facets (checkboxes, year range) and sort: apply as soon as they change.
@@ -129,13 +136,15 @@
       var params = paramsOfForm(owner);
       if (input.value.trim()) params.set("q", input.value);
       else params.delete("q");
-      load(urlFor(params), true);
+      typingEntry = false;
+      load(urlFor(params), "push");
     });
     document.addEventListener("submit", function (event) {
       var owner = event.target;
       if (owner.id !== "facets-form" && owner.id !== "sort-form") return;
       event.preventDefault();
-      load(urlFor(paramsOfForm(owner)), true);
+      typingEntry = false;
+      load(urlFor(paramsOfForm(owner)), "push");
     });
 
     // Links inside the results (chips, pagination, suggestion, examples) stay on this page.
@@ -148,7 +157,8 @@
       event.preventDefault();
       var q = url.searchParams.get("q");
       input.value = q === null ? "" : q;
-      load(url.pathname + url.search, true).then(function () {
+      typingEntry = false;
+      load(url.pathname + url.search, "push").then(function () {
         if (url.searchParams.has("page")) document.getElementById("main").focus();
       });
     });
@@ -156,7 +166,8 @@
     window.addEventListener("popstate", function () {
       var q = new URLSearchParams(window.location.search).get("q");
       input.value = q === null ? "" : q;
-      load(window.location.pathname + window.location.search, false);
+      typingEntry = false;
+      load(window.location.pathname + window.location.search, null);
     });
   });
 })();
