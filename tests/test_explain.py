@@ -175,7 +175,7 @@ def test_score_parts_add_up_to_the_ranking_score(service, query):
 
 
 def test_proximity_and_coordination_are_mirrored_when_a_ranking_uses_them(service):
-    ranking = DEFAULT_RANKING.but(proximity=1.5, coord=1.0)
+    ranking = DEFAULT_RANKING.changed(proximity=1.5, coord=1.0)
     explained = []
     for query in ("sante migrants guinee", "OIM migrants", "pollution air migrants"):
         parsed = parse(query)

@@ -37,7 +37,7 @@ DOCS = [
         body="Les enfants des migrants vont en classe et apprennent à lire avec leurs maîtres.",
     ),
 ]
-WORDS_ONLY = DEFAULT_RANKING.but(meaning_weight=0.0)
+WORDS_ONLY = DEFAULT_RANKING.changed(meaning_weight=0.0)
 
 
 @pytest.fixture(scope="module")

@@ -138,5 +138,5 @@ def test_the_word_as_typed_ranks_above_its_other_forms(tmp_path):
         store_ = PostingStore(searcher)
         assert ids(store_, "formation") == ["singular", "plural"]
         assert ids(store_, "formations") == ["plural", "singular"]
-        flat = DEFAULT_RANKING.but(exact_weight=0.0)
+        flat = DEFAULT_RANKING.changed(exact_weight=0.0)
         assert sorted(ids(store_, "formation", ranking=flat)) == ["plural", "singular"]

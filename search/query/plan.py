@@ -60,7 +60,8 @@ class Ranking:
     meaning_weight: float = 0.8
     meaning_candidates: int = 1000
 
-    def but(self, **changes) -> Ranking:
+    def changed(self, **changes) -> Ranking:
+        """This ranking with some settings changed (the ablation and tests try variants)."""
         return replace(self, **changes)
 
 

@@ -24,13 +24,13 @@ from search.query import DEFAULT_RANKING, Ranking
 from search.tools.evaluate import measure, run_queries
 
 #: The engine by words alone, and as it was before per-field saturation and the exact-word bonus.
-_WORDS = DEFAULT_RANKING.but(meaning_weight=0.0)
-_BM25F = _WORDS.but(fields="bm25f", exact_weight=0.0)
+_WORDS = DEFAULT_RANKING.changed(meaning_weight=0.0)
+_BM25F = _WORDS.changed(fields="bm25f", exact_weight=0.0)
 
 STEPS: list[tuple[str, Ranking]] = [
     (
         "our French chain, BM25F k1=1.2 b=0.75, title ×2",
-        _BM25F.but(
+        _BM25F.changed(
             k1=1.2,
             b=0.75,
             title_b=0.75,
@@ -42,19 +42,19 @@ STEPS: list[tuple[str, Ranking]] = [
     ),
     (
         "+ tuned BM25F (k1=2, b=0.4, title ×8, title b=0.3)",
-        _BM25F.but(expansions=False, typos=False, question_weight=1.0),
+        _BM25F.changed(expansions=False, typos=False, question_weight=1.0),
     ),
-    ("+ acronyms (curated + learned from pages)", _BM25F.but(typos=False, question_weight=1.0)),
-    ("+ typo tolerance (5+ letters: 1 edit, 9+: 2)", _BM25F.but(question_weight=1.0)),
+    ("+ acronyms (curated + learned from pages)", _BM25F.changed(typos=False, question_weight=1.0)),
+    ("+ typo tolerance (5+ letters: 1 edit, 9+: 2)", _BM25F.changed(question_weight=1.0)),
     ("+ question words softened", _BM25F),
-    ("  with exact-word bonus alone (0.3)", _BM25F.but(exact_weight=0.3)),
-    ("  with per-field saturation alone (dismax, tie 0.3)", _BM25F.but(fields="dismax")),
+    ("  with exact-word bonus alone (0.3)", _BM25F.changed(exact_weight=0.3)),
+    ("  with per-field saturation alone (dismax, tie 0.3)", _BM25F.changed(fields="dismax")),
     ("+ exact-word bonus and per-field saturation", _WORDS),
-    ("  with proximity bonus (not kept)", _WORDS.but(proximity=1.0)),
-    ("  with AND operator (not kept)", _WORDS.but(operator="and")),
+    ("  with proximity bonus (not kept)", _WORDS.changed(proximity=1.0)),
+    ("  with AND operator (not kept)", _WORDS.changed(operator="and")),
     ("+ meaning: sentence vectors re-rank the best 1,000 (final)", DEFAULT_RANKING),
-    ("  with meaning weighted 0.4", DEFAULT_RANKING.but(meaning_weight=0.4)),
-    ("  with meaning weighted 1.2", DEFAULT_RANKING.but(meaning_weight=1.2)),
+    ("  with meaning weighted 0.4", DEFAULT_RANKING.changed(meaning_weight=0.4)),
+    ("  with meaning weighted 1.2", DEFAULT_RANKING.changed(meaning_weight=1.2)),
 ]
 
 
