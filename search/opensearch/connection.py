@@ -38,6 +38,7 @@ class Settings:
     shards: int = 2
     replicas: int = 1
     meaning: bool = True  # store sentence vectors and re-rank by them
+    global_stats: bool = True  # dfs_query_then_fetch: idf over the whole index, not per shard
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -57,6 +58,7 @@ class Settings:
             "shards": int(get("OPENSEARCH_SHARDS") or 2),
             "replicas": int(get("OPENSEARCH_REPLICAS") or 1),
             "meaning": (get("OPENSEARCH_MEANING") or "1") not in ("0", "false", "no", "non"),
+            "global_stats": (get("OPENSEARCH_GLOBAL_STATS") or "1") not in ("0", "false", "no", "non"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
