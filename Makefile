@@ -47,20 +47,22 @@ ablation: $(STAMP)
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache bench-work
 
+# ENGINE=opensearch feeds the OpenSearch alias at $$OPENSEARCH_URL instead (README, "Scale out on OpenSearch").
+ENGINE ?= $(or $(SEARCH_ENGINE),embedded)
 reindex: $(STAMP)
-	$(BIN)/python -m search reindex --documents $(DOCUMENTS) --index $(INDEX)
+	$(BIN)/python -m search reindex --documents $(DOCUMENTS) --index $(INDEX) --engine $(ENGINE)
 
 # Production server (gunicorn). The incremental reindex first is a no-op when nothing changed,
 # picks up new pages, and rebuilds an index left by an older version.
 serve: $(STAMP)
 	$(MAKE) --no-print-directory reindex
 	@echo "Recherche OIM : http://$(HOST):$(PORT)/"
-	SEARCH_INDEX_DIR=$(INDEX) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'web:create_app()'
+	SEARCH_ENGINE=$(ENGINE) SEARCH_INDEX_DIR=$(INDEX) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'web:create_app()'
 
 # Development server with reload.
 serve-dev: $(STAMP)
 	$(MAKE) --no-print-directory reindex
-	SEARCH_INDEX_DIR=$(INDEX) $(BIN)/flask --app 'web:create_app()' run --debug --host $(HOST) --port $(PORT)
+	SEARCH_ENGINE=$(ENGINE) SEARCH_INDEX_DIR=$(INDEX) $(BIN)/flask --app 'web:create_app()' run --debug --host $(HOST) --port $(PORT)
 
 # HTTP load on gunicorn (2 workers, 127.0.0.1): requests/s, p50/p95/p99, status counts; fails on any error.
 loadtest: $(STAMP)

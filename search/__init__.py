@@ -32,8 +32,10 @@ _EXPORTS = {
         "DocumentsMissingError",
         "IndexLockedError",
         "IndexMissingError",
+        "EngineUnavailableError",
         "SearchError",
     ),
+    "search.engines": ("ENGINES", "engine_name", "open_engine"),
     "search.index": ("build_index", "reindex"),
     "search.ingest": ("KIND_LABELS", "Country", "Document", "parse_page", "read_jsonl", "resolve_country"),
     "search.results": ("MATCH_KIND_LABELS", "Explanation"),
@@ -54,6 +56,10 @@ _EXPORTS = {
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = [
+    "ENGINES",
+    "EngineUnavailableError",
+    "engine_name",
+    "open_engine",
     "KIND_LABELS",
     "MATCH_KIND_LABELS",
     "MAX_DEPTH",
@@ -104,10 +110,12 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from search.analysis import MAX_INSPECTED_CHARS, TokenSteps, inspect, tokens
+    from search.engines import ENGINES, engine_name, open_engine
     from search.errors import (
         BadDocumentError,
         BadQueryError,
         DocumentsMissingError,
+        EngineUnavailableError,
         IndexLockedError,
         IndexMissingError,
         SearchError,

@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", default=DEFAULT_INDEX)
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--engine", choices=("embedded", "opensearch"), default=None, help="default: $SEARCH_ENGINE")
     p.set_defaults(handler=cmd_query)
 
     p = commands.add_parser("analyze", help="show how the French chain reads a text, stage by stage")
@@ -53,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--index", default=DEFAULT_INDEX)
     p.add_argument("--full", action="store_true", help="rebuild from scratch (after a schema change)")
     p.add_argument("--no-meaning", action="store_true", help="no sentence vectors: rank by words alone")
+    p.add_argument(
+        "--engine",
+        choices=("embedded", "opensearch"),
+        default=None,
+        help="default: $SEARCH_ENGINE; opensearch feeds the alias at $OPENSEARCH_URL",
+    )
     p.set_defaults(handler=cmd_reindex)
 
     args = parser.parse_args(argv)
@@ -76,9 +83,10 @@ def cmd_index(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from search import SearchRequest, SearchService
+    from search import SearchRequest, open_engine
 
-    service = SearchService(args.index)
+    settings = {**os.environ, **({"SEARCH_ENGINE": args.engine} if args.engine else {})}
+    service = open_engine(settings, index_dir=args.index)
     try:
         result = service.search(SearchRequest(q=args.text, per_page=min(max(1, args.limit), 100)))
     finally:
@@ -126,6 +134,16 @@ def cmd_parse(args) -> int:
 
 
 def cmd_reindex(args) -> int:
+    from search.engines import engine_name
+
+    if engine_name({**os.environ, **({"SEARCH_ENGINE": args.engine} if args.engine else {})}) == "opensearch":
+        from search.opensearch.connection import Settings
+        from search.opensearch.indexing import feed
+
+        settings = Settings.from_env(meaning=False if args.no_meaning else None)
+        feed_report = feed(settings, args.documents, full=args.full)
+        print(feed_report.format())
+        return 0 if feed_report.ok else 4
     from search.errors import IndexLockedError
     from search.index import reindex
 

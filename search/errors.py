@@ -99,3 +99,20 @@ class IndexLockedError(SearchError):
     """Another build holds the index folder's lock."""
 
     MESSAGES = {"locked": "another reindex is running on {folder} (it holds {lock}); wait for it to finish"}
+
+
+class EngineUnavailableError(SearchError):
+    """The search engine (an OpenSearch cluster) cannot answer now: unreachable, red or too slow.
+
+    Transient by nature: the engine reconnects by itself, so the next request may succeed. The web
+    app answers 503 with this code.
+    """
+
+    MESSAGES = {
+        "unreachable": "the search cluster at {url} does not answer ({detail}); try again in a moment",
+        "timeout": "the search cluster at {url} did not answer within {seconds} s; try again in a moment",
+        "red": "the search cluster at {url} is red (some data is unavailable); try again in a moment",
+        "no_alias": "the search cluster at {url} has no index {alias!r}: "
+        "feed it with `python -m search reindex --engine opensearch`",
+        "failed": "the search cluster at {url} refused the request ({detail})",
+    }

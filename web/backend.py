@@ -7,11 +7,12 @@ and once ``make reindex`` has built the index the next request opens it.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from flask import Flask, current_app
 
-from search import IndexMissingError, SearchService
+from search import Engine, IndexMissingError, SearchService, open_engine
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,12 @@ def init_app(app: Flask) -> None:
         log.warning("%s", exc)
 
 
-def _open(app: Flask) -> SearchService:
+def _open(app: Flask) -> Engine:
+    # SEARCH_ENGINE=opensearch (read by Flask's SEARCH_ prefix as ENGINE) selects the OpenSearch
+    # engine; its OPENSEARCH_* settings come from the environment, or the app's config in tests.
+    if str(app.config.get("ENGINE") or "embedded").lower() == "opensearch":
+        settings = {**os.environ, **{k: str(v) for k, v in app.config.items() if k.startswith("OPENSEARCH_")}}
+        return open_engine({**settings, "SEARCH_ENGINE": "opensearch"})
     return SearchService(
         app.config["INDEX_DIR"],
         check_interval=app.config["INDEX_CHECK_INTERVAL"],
@@ -35,7 +41,7 @@ def _open(app: Flask) -> SearchService:
     )
 
 
-def service() -> SearchService:
+def service() -> Engine:
     """The application's search service; raises `IndexMissingError` while there is no index."""
     app = current_app
     found = app.extensions.get(EXTENSION)

@@ -14,7 +14,7 @@ import re
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search import BadQueryError, IndexMissingError
+from search import BadQueryError, EngineUnavailableError, IndexMissingError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,16 @@ HTML_ERRORS = {
 }
 
 
+#: The 503 of an engine that does not answer now (an OpenSearch cluster down, red or too slow).
+UNAVAILABLE = (
+    "Recherche momentanément indisponible",
+    [
+        "Le moteur de recherche (la grappe OpenSearch) ne répond pas pour le moment.",
+        "Réessayez dans quelques instants : le service se reconnecte de lui-même.",
+    ],
+)
+
+
 def wants_json() -> bool:
     """Whether this request's errors are answered in JSON (API and health check) rather than HTML."""
     path = request.path
@@ -56,14 +66,14 @@ def error_response(status: int, code: str, message: str) -> Response:
     return response
 
 
-def html_error(status: int, detail: str) -> Response:
-    heading, paragraphs = HTML_ERRORS.get(status, (f"Erreur {status}", ["La requête n’a pas abouti."]))
+def html_error(status: int, detail: str, page: tuple[str, list[str]] | None = None) -> Response:
+    heading, paragraphs = page or HTML_ERRORS.get(status, (f"Erreur {status}", ["La requête n’a pas abouti."]))
     try:
         body = render_template(
             "error.html",
             heading=heading,
             paragraphs=paragraphs,
-            command="make reindex" if status == 503 else None,
+            command="make reindex" if status == 503 and page is None else None,
             detail=detail if status in (400, 503) else None,
         )
     except Exception:  # never let the error page itself fail
@@ -75,9 +85,17 @@ def html_error(status: int, detail: str) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(BadQueryError, lambda exc: error_response(400, "bad_request", str(exc)))
     app.register_error_handler(IndexMissingError, lambda exc: error_response(503, "index_missing", str(exc)))
+    app.register_error_handler(EngineUnavailableError, _unavailable)
     app.register_error_handler(NotFoundError, lambda exc: error_response(404, "not_found", str(exc)))
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+
+
+def _unavailable(exc: EngineUnavailableError) -> Response:
+    log.warning("search engine unavailable: %s", exc)
+    if not wants_json():
+        return html_error(503, str(exc), UNAVAILABLE)
+    return error_response(503, "engine_unavailable", str(exc))
 
 
 def _http_error(exc: HTTPException) -> Response:

@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--qrels", required=True, action="append", help="qid<TAB>docid<TAB>grade lines (one per --queries)")
     p.add_argument("--index", default=None, help="index folder (default: a temporary one)")
     p.add_argument("--run", default=None, help="write a TREC run file here")
+    p.add_argument(
+        "--engine", choices=("embedded", "opensearch"), default="embedded", help="opensearch: $OPENSEARCH_URL"
+    )
+    p.add_argument("--no-meaning", action="store_true", help="opensearch: no vectors, rank by words alone")
     p.set_defaults(handler=cmd_eval)
 
     p = commands.add_parser("ablation", help="what each part of the ranking buys, on a test collection")
@@ -74,6 +78,8 @@ def cmd_eval(args) -> int:
 
     if len(args.queries) != len(args.qrels):
         raise SystemExit("error: give one --qrels for each --queries")
+    if args.engine == "opensearch":
+        return _eval_opensearch(args)
     ix, speed, _holder = index_corpus(args.corpus, args.index)
     print(f"indexed {ix.doc_count()} documents at {speed:.0f} docs/s")
     print("| queries | n | nDCG@10 | MRR@10 | R@100 | p50 ms | p95 ms |")
@@ -85,6 +91,24 @@ def cmd_eval(args) -> int:
         print(f"| {queries_path} | {result.queries} | {result.row()} | {result.p50_ms:.1f} | {result.p95_ms:.1f} |")
     if args.run:
         write_run(runs, args.run)
+    return 0
+
+
+def _eval_opensearch(args) -> int:
+    from search.tools import opensearch_eval
+    from search.tools.evaluate import read_qrels, read_queries, write_run
+
+    engine, note = opensearch_eval.prepare(args.corpus, meaning=not args.no_meaning)
+    print(note)
+    print("| queries | n | nDCG@10 | MRR@10 | R@100 | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|---|---|")
+    runs = {}
+    for queries_path, qrels_path in zip(args.queries, args.qrels, strict=False):
+        result, run = opensearch_eval.evaluate(engine, read_queries(queries_path), read_qrels(qrels_path))
+        runs.update(run)
+        print(f"| {queries_path} | {result.queries} | {result.row()} | {result.p50_ms:.1f} | {result.p95_ms:.1f} |")
+    if args.run:
+        write_run(runs, args.run, tag="opensearch")
     return 0
 
 
