@@ -26,7 +26,7 @@ from search.analysis import fold, tokens
 from search.errors import BadQueryError, EngineUnavailableError
 from search.index.vectors import query_vector
 from search.ingest import KIND_LABELS, resolve_country
-from search.ingest.places import canonical_name
+from search.ingest import canonical_name
 from search.opensearch import querying
 from search.opensearch.connection import Settings, connect, guarded
 from search.opensearch.explaining import explain
@@ -84,7 +84,7 @@ class OpenSearchEngine:
     def __init__(self, settings: Settings, client: OpenSearch | None = None, ranking: Ranking = DEFAULT_RANKING):
         self.settings = settings
         self.client = client or connect(settings)
-        self.ranking = ranking if settings.meaning else ranking.but(meaning_weight=0.0)
+        self.ranking = ranking if settings.meaning else ranking.changed(meaning_weight=0.0)
         self._lock = threading.Lock()
         self._build: _Build | None = None
         self._checked = 0.0
