@@ -25,8 +25,7 @@ from opensearchpy import OpenSearch
 from search.analysis import fold, tokens
 from search.errors import BadQueryError, EngineUnavailableError
 from search.index.vectors import query_vector
-from search.ingest import KIND_LABELS, resolve_country
-from search.ingest import canonical_name
+from search.ingest import KIND_LABELS, canonical_name, resolve_country
 from search.opensearch import querying
 from search.opensearch.connection import Settings, connect, guarded
 from search.opensearch.explaining import explain
