@@ -71,8 +71,9 @@ def engine(settings, seed_documents):
 
 
 @pytest.fixture(scope="module")
-def embedded(seed_index):
-    service = SearchService(seed_index)
+def embedded(seed_index_with_meaning):
+    # The OpenSearch engine re-ranks by meaning by default: compare it with the embedded engine doing so.
+    service = SearchService(seed_index_with_meaning)
     yield service
     service.close()
 
