@@ -25,19 +25,19 @@ from opensearchpy import OpenSearch
 from search.analysis import fold, tokens
 from search.errors import BadQueryError, EngineUnavailableError
 from search.index.vectors import query_vector
-from search.ingest import KIND_LABELS, canonical_name, resolve_country
+from search.ingest import KIND_LABELS, canonical_name
 from search.opensearch import querying
 from search.opensearch.connection import Settings, connect, guarded
 from search.opensearch.explaining import explain
 from search.opensearch.mapping import FACET_SIZE
 from search.opensearch.vocabulary import RemoteVocabulary
-from search.query import DEFAULT_RANKING, ParsedQuery, QueryPlan, Ranking, Understood, parse, plan, understand
+from search.query import DEFAULT_RANKING, ParsedQuery, QueryPlan, Ranking, parse, plan, understand
 from search.query.suggest import SUGGEST_BELOW, suggest
-from search.results import FACETS, RANGES, Explanation, FacetValue, Filters
+from search.results import FACETS, Explanation, FacetValue, Filters
 from search.results.explanation import ScoreParts
 from search.results.facets import Facet
 from search.service import IndexStatus, Related, SearchRequest, SearchResult
-from search.service.pipeline import request_filters
+from search.service.filters import request_filters, with_query_filters, with_understood
 from search.service.request import MAX_ID_CHARS
 from search.service.result import CountryRef, Hit
 
@@ -130,19 +130,19 @@ class OpenSearchEngine:
         def knows(facet: str, value: str) -> bool:
             return catalog[facet].ordinal(value) is not None
 
-        filters = request_filters(request, _Knows(knows))  # type: ignore[arg-type]
+        filters = request_filters(request, knows)
         text = request.q
         if request.understand and text.strip():
             reading = understand(text, knows, request.ignore)
             if reading.understood:
-                filters = _with_understood(filters, reading.understood)
+                filters = with_understood(filters, reading.understood)
                 narrowed = self._canonical(catalog, filters)
                 text = reading.text(keep_place=lambda item: self._mentioned(build, item.source_text, narrowed))
                 result.understood = reading.understood
         result.text_query = text
         parsed = parse(text)
         result.warnings = list(parsed.warnings)
-        filters = self._canonical(catalog, _with_query_filters(filters, parsed, knows, result))
+        filters = self._canonical(catalog, with_query_filters(filters, parsed, knows, result))
         if not parsed.clauses:
             return _Prepared(filters, parsed, None, {"match_all": {}})
         query_plan = plan(parsed, build.vocabulary, self.ranking)
@@ -359,55 +359,10 @@ class OpenSearchEngine:
         return explanation
 
 
-class _Knows:
-    """What `request_filters` asks of facets: whether a value is known (to resolve countries)."""
-
-    def __init__(self, knows):
-        self.knows = knows
-
-
 def _escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=False)
-
-
-def _with_understood(filters: Filters, understood: list[Understood]) -> Filters:
-    """Add the filters read from the query's words; explicit range parameters win (as embedded)."""
-    changes: dict[str, Any] = {}
-    for item in understood:
-        bounds = item.bounds()
-        if bounds is None:
-            changes[item.facet] = (*changes.get(item.facet, filters.values(item.facet)), item.value)
-            continue
-        low_name, high_name = RANGES[item.facet]
-        if getattr(filters, low_name) is None and getattr(filters, high_name) is None:
-            changes[low_name], changes[high_name] = bounds
-    unique: dict[str, Any] = {k: tuple(dict.fromkeys(v)) if isinstance(v, tuple) else v for k, v in changes.items()}
-    return replace(filters, **unique)
-
-
-def _with_query_filters(filters: Filters, parsed: ParsedQuery, knows, result: SearchResult) -> Filters:
-    """Add the field filters typed in the query (``pays:guinee année:2019..2022``), as embedded."""
-    countries = list(filters.country)
-    for value in parsed.filters.get("country", []):
-        country = resolve_country(value)
-        if country is not None:
-            countries.append(country.code)
-        elif knows("country", value):
-            countries.append(value.strip().upper())
-        else:
-            result.warnings.append(f"pays inconnu « {value} » : filtre ignoré")
-    return replace(
-        filters,
-        country=tuple(dict.fromkeys(countries)),
-        year=tuple(dict.fromkeys([*filters.year, *parsed.filters.get("year", [])])),
-        kind=tuple(dict.fromkeys([*filters.kind, *parsed.filters.get("kind", [])])),
-        type=tuple(dict.fromkeys([*filters.type, *parsed.filters.get("type", [])])),
-        status=tuple(dict.fromkeys([*filters.status, *parsed.filters.get("status", [])])),
-        year_from=parsed.year_from if parsed.year_from is not None else filters.year_from,
-        year_to=parsed.year_to if parsed.year_to is not None else filters.year_to,
-    )
 
 
 __all__ = ["BadQueryError", "OpenSearchEngine", "ScoreParts"]

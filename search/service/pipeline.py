@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
 
 from search.analysis import tokens
-from search.errors import BadQueryError
-from search.ingest import resolve_country
-from search.query import ParsedQuery, Understood, parse, understand
+from search.query import ParsedQuery, parse, understand
 from search.rank import FIELDS, PostingStore, rank
-from search.results import RANGES, Explainer, Explanation, FacetIndex, Filters, highlight, snippet_from_offsets
+from search.results import Explainer, Explanation, FacetIndex, Filters, highlight, snippet_from_offsets
+from search.service.filters import request_filters, with_query_filters, with_understood
 from search.service.generation import OpenGeneration
 from search.service.request import MAX_ID_CHARS, SearchRequest
 from search.service.result import CountryRef, Hit, SearchResult
@@ -59,35 +57,19 @@ def explain_in(current: OpenGeneration, request: SearchRequest, doc_id: str) -> 
 
 def read_request(current: OpenGeneration, request: SearchRequest, result: SearchResult) -> tuple[Filters, ParsedQuery]:
     """The filters (parameters, words understood as filters, field syntax) and the text query."""
-    filters = request_filters(request, current.facets)
+    filters = request_filters(request, current.facets.knows)
     text = request.q
     if request.understand and text.strip():
         reading = understand(text, current.facets.knows, request.ignore)
         if reading.understood:
-            filters = _with_understood(filters, reading.understood)
+            filters = with_understood(filters, reading.understood)
             mask = current.facets.filter_mask(filters)
             text = reading.text(keep_place=lambda item: _mentioned(current.store, item.source_text, mask))
             result.understood = reading.understood
     result.text_query = text
     parsed = parse(text)
     result.warnings = list(parsed.warnings)
-    return _with_query_filters(filters, parsed, current.facets, result), parsed
-
-
-def request_filters(request: SearchRequest, facets: FacetIndex) -> Filters:
-    """The facet filters a request's parameters ask for (country names resolved to codes)."""
-    return Filters(
-        country=tuple(dict.fromkeys(_country_code(c, facets) for c in request.country)),
-        year=tuple(dict.fromkeys(str(y) for y in request.year)),
-        active_year=tuple(dict.fromkeys(str(y) for y in request.active_year)),
-        kind=tuple(dict.fromkeys(request.kind)),
-        type=tuple(dict.fromkeys(request.type)),
-        status=tuple(dict.fromkeys(request.status)),
-        year_from=request.year_from,
-        year_to=request.year_to,
-        active_from=request.active_from,
-        active_to=request.active_to,
-    )
+    return with_query_filters(filters, parsed, current.facets.knows, result), parsed
 
 
 @dataclass
@@ -100,21 +82,6 @@ class _Selection:
     scores: dict[int, float] = field(default_factory=dict)
 
 
-def _with_understood(filters: Filters, understood: list[Understood]) -> Filters:
-    """Add the filters read from the query's words; explicit range parameters win over words."""
-    changes: dict[str, Any] = {}
-    for item in understood:
-        bounds = item.bounds()
-        if bounds is None:
-            changes[item.facet] = (*changes.get(item.facet, filters.values(item.facet)), item.value)
-            continue
-        low_name, high_name = RANGES[item.facet]
-        if getattr(filters, low_name) is None and getattr(filters, high_name) is None:
-            changes[low_name], changes[high_name] = bounds
-    unique: dict[str, Any] = {k: tuple(dict.fromkeys(v)) if isinstance(v, tuple) else v for k, v in changes.items()}
-    return replace(filters, **unique)
-
-
 def _mentioned(store: PostingStore, text: str, mask: np.ndarray) -> bool:
     """Whether a page passing ``mask`` has the words of ``text`` in its title or body."""
     for term in tokens(text):
@@ -123,26 +90,6 @@ def _mentioned(store: PostingStore, text: str, mask: np.ndarray) -> bool:
             if mask[ids].any():
                 return True
     return False
-
-
-def _with_query_filters(filters: Filters, parsed: ParsedQuery, facets: FacetIndex, result: SearchResult) -> Filters:
-    """Add the field filters typed in the query (``pays:guinee année:2019..2022``) to the request's."""
-    countries = list(filters.country)
-    for value in parsed.filters.get("country", []):
-        try:
-            countries.append(_country_code(value, facets))
-        except BadQueryError:
-            result.warnings.append(f"pays inconnu « {value} » : filtre ignoré")
-    return replace(
-        filters,
-        country=tuple(dict.fromkeys(countries)),
-        year=tuple(dict.fromkeys([*filters.year, *parsed.filters.get("year", [])])),
-        kind=tuple(dict.fromkeys([*filters.kind, *parsed.filters.get("kind", [])])),
-        type=tuple(dict.fromkeys([*filters.type, *parsed.filters.get("type", [])])),
-        status=tuple(dict.fromkeys([*filters.status, *parsed.filters.get("status", [])])),
-        year_from=parsed.year_from if parsed.year_from is not None else filters.year_from,
-        year_to=parsed.year_to if parsed.year_to is not None else filters.year_to,
-    )
 
 
 def _ranked(
@@ -178,16 +125,6 @@ def _browse(current: OpenGeneration, request: SearchRequest, mask: np.ndarray, r
     return _Selection(
         matched=current.store.live, shown=_sorted_page(current.facets, candidates, sort, offset, request.per_page)
     )
-
-
-def _country_code(text: str, facets: FacetIndex) -> str:
-    """An ISO code from a code or a country name in any spelling `resolve_country` knows."""
-    country = resolve_country(text)
-    if country is not None:
-        return country.code
-    if facets.knows("country", text):  # a code the gazetteer lacks but the documents use
-        return text.strip().upper()
-    raise BadQueryError("unknown_country", value=text[:60])
 
 
 def _sorted_page(facets: FacetIndex, candidates: np.ndarray, sort: str, offset: int, size: int) -> list[int]:

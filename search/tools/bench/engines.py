@@ -129,12 +129,12 @@ class OursSession:
 
     def facets(self, query: BenchQuery) -> int:
         from search.rank import rank
-        from search.service.pipeline import request_filters
+        from search.service.filters import request_filters
 
         request = self._request(query, with_filter=True)
         self._forget()
         with self.service.lease() as current:
-            filters = request_filters(request, current.facets)
+            filters = request_filters(request, current.facets.knows)
             mask = current.facets.filter_mask(filters)
             ranked = rank(current.store, query.text, limit=LIMIT, mask=mask)
             if ranked.matched is not None:
