@@ -8,6 +8,7 @@ French/English pairs no page spells out (OIM ↔ IOM, PNUD ↔ UNDP, ...).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -109,3 +110,23 @@ def curated() -> dict[str, list[Equivalent]]:
             if len(name.terms) == 1:
                 table.setdefault(name.terms[0], []).extend(other for other in names if other.terms != name.terms)
     return table
+
+
+#: Acronym -> its long form, and long form (terms) -> acronym.
+AcronymTables = tuple[dict[str, Equivalent], dict[tuple[str, ...], Equivalent]]
+
+
+def learned_tables(pairs: Iterable[tuple[str, int]]) -> AcronymTables:
+    """The acronym tables learned from the pages: ``pairs`` are (encoded pair, document count) in
+    term order; each acronym keeps its most frequent long form (the first one on a tie)."""
+    best: dict[str, tuple[int, Equivalent, Equivalent]] = {}
+    for term, df in pairs:
+        pair = decode(term)
+        if pair is None:
+            continue
+        acronym, long_terms, label = pair
+        if acronym not in best or df > best[acronym][0]:
+            best[acronym] = (df, Equivalent(long_terms, label), Equivalent((acronym,), acronym.upper()))
+    forward = {acronym: long_form for acronym, (_, long_form, _) in best.items()}
+    backward = {long_form.terms: short for _, long_form, short in best.values()}
+    return forward, backward

@@ -12,7 +12,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 
 from search.analysis import fold, tokens
-from search.analysis.acronyms import Equivalent, decode
+from search.analysis.acronyms import AcronymTables, Equivalent, learned_tables
 
 PREFIX_EXPANSION = 50  # as the embedded engine: a prefix* matches at most this many index terms
 PREFIX_DOCS = 200  # documents read to find the words with a prefix
@@ -121,21 +121,11 @@ class RemoteVocabulary:
     def learned_acronym(self, terms: tuple[str, ...]) -> Equivalent | None:
         return self._acronyms()[1].get(terms)
 
-    def _acronyms(self) -> tuple[dict[str, Equivalent], dict[tuple[str, ...], Equivalent]]:
+    def _acronyms(self) -> AcronymTables:
         """Acronym → its most frequent long form in the pages, and long form → acronym (as embedded)."""
         if self._acronym_tables is None:
             body = {"size": 0, "aggs": {"pairs": {"terms": {"field": "acronyms", "size": 65_000}}}}
             buckets = self.client.search(index=self.index, body=body)["aggregations"]["pairs"]["buckets"]
-            best: dict[str, tuple[int, Equivalent, Equivalent]] = {}
-            for bucket in sorted(buckets, key=lambda b: b["key"]):
-                pair = decode(bucket["key"])
-                if pair is None:
-                    continue
-                acronym, long_terms, label = pair
-                df = int(bucket["doc_count"])
-                if acronym not in best or df > best[acronym][0]:
-                    best[acronym] = (df, Equivalent(long_terms, label), Equivalent((acronym,), acronym.upper()))
-            forward = {acronym: long_form for acronym, (_, long_form, _) in best.items()}
-            backward = {long_form.terms: short for _, long_form, short in best.values()}
-            self._acronym_tables = (forward, backward)
+            ordered = sorted(buckets, key=lambda b: b["key"])
+            self._acronym_tables = learned_tables((b["key"], int(b["doc_count"])) for b in ordered)
         return self._acronym_tables

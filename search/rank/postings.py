@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import fold, tokens
-from search.analysis.acronyms import Equivalent, decode
+from search.analysis.acronyms import AcronymTables, Equivalent, learned_tables
 from search.index import VectorFile, Vectors
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class PostingStore:
         self._cache: OrderedDict[tuple[str, str], Postings] = OrderedDict()
         self._cache_bytes = cache_bytes
         self._cached_bytes = 0
-        self._acronym_tables: tuple[dict[str, Equivalent], dict[tuple[str, ...], Equivalent]] | None = None
+        self._acronym_tables: AcronymTables | None = None
         self._ids: list[str] | None = None
         self._near_words: dict[tuple[str, int], list[str]] = {}
         self.norms: dict[tuple[float, float], dict[str, np.ndarray]] = {}  # see `_norms`
@@ -229,24 +229,13 @@ class PostingStore:
     def learned_acronym(self, terms: tuple[str, ...]) -> Equivalent | None:
         return self._acronyms()[1].get(terms)
 
-    def _acronyms(self) -> tuple[dict[str, Equivalent], dict[tuple[str, ...], Equivalent]]:
+    def _acronyms(self) -> AcronymTables:
         """Acronym → its most frequent long form in the pages, and long form → acronym."""
         if self._acronym_tables is None:
             reader = self.searcher.reader()
-            best: dict[str, tuple[int, Equivalent, Equivalent]] = {}
-            if "acronyms" in reader.schema:
-                for raw in reader.lexicon("acronyms"):
-                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    pair = decode(term)
-                    if pair is None:
-                        continue
-                    acronym, long_terms, label = pair
-                    df = reader.doc_frequency("acronyms", term)
-                    if acronym not in best or df > best[acronym][0]:
-                        best[acronym] = (df, Equivalent(long_terms, label), Equivalent((acronym,), acronym.upper()))
-            forward = {acronym: long_form for acronym, (_, long_form, _) in best.items()}
-            backward = {long_form.terms: short for _, long_form, short in best.values()}
-            self._acronym_tables = (forward, backward)
+            lexicon = reader.lexicon("acronyms") if "acronyms" in reader.schema else []
+            terms = [raw.decode("utf-8") if isinstance(raw, bytes) else raw for raw in lexicon]
+            self._acronym_tables = learned_tables((term, reader.doc_frequency("acronyms", term)) for term in terms)
         return self._acronym_tables
 
     def positions(self, field: str, term: str, docnums: np.ndarray) -> dict[int, list[int]]:
