@@ -9,6 +9,8 @@ INDEX ?= index_data/index
 DOCUMENTS ?= index_data/documents
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# embedded (default) or opensearch: the engine reindex, serve and eval use (README, "Scale out on OpenSearch").
+ENGINE ?= $(or $(SEARCH_ENGINE),embedded)
 WORKERS ?= 2
 CLIENTS ?= 16
 SECONDS ?= 60
@@ -31,11 +33,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check search web tests
 	$(BIN)/mypy
 
+# ENGINE=opensearch measures the OpenSearch engine at $$OPENSEARCH_URL (make opensearch starts one).
 eval: $(STAMP)
-	$(BIN)/python -m search.tools eval --corpus $(EVAL)/cdtn/corpus.jsonl \
+	$(BIN)/python -m search.tools eval --engine $(ENGINE) --corpus $(EVAL)/cdtn/corpus.jsonl \
 		--queries $(EVAL)/cdtn/queries_dev.tsv --qrels $(EVAL)/cdtn/qrels_dev.tsv \
 		--queries $(EVAL)/cdtn/queries_variants_dev.tsv --qrels $(EVAL)/cdtn/qrels_variants_dev.tsv
-	$(BIN)/python -m search.tools eval --corpus $(EVAL)/piaf/corpus.jsonl \
+	$(BIN)/python -m search.tools eval --engine $(ENGINE) --corpus $(EVAL)/piaf/corpus.jsonl \
 		--queries $(EVAL)/piaf/queries_dev.tsv --qrels $(EVAL)/piaf/qrels_dev.tsv
 
 # What each ranking change buys on cdtn dev (slow: includes a stock Whoosh run).
@@ -47,8 +50,6 @@ ablation: $(STAMP)
 clean:
 	rm -rf $(VENV) $(INDEX) .pytest_cache .ruff_cache bench-work
 
-# ENGINE=opensearch feeds the OpenSearch alias at $$OPENSEARCH_URL instead (README, "Scale out on OpenSearch").
-ENGINE ?= $(or $(SEARCH_ENGINE),embedded)
 reindex: $(STAMP)
 	$(BIN)/python -m search reindex --documents $(DOCUMENTS) --index $(INDEX) --engine $(ENGINE)
 
