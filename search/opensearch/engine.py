@@ -39,7 +39,7 @@ from search.results.facets import Facet
 from search.service import IndexStatus, Related, SearchRequest, SearchResult
 from search.service.filters import request_filters, with_query_filters, with_understood
 from search.service.request import MAX_ID_CHARS
-from search.service.result import CountryRef, Hit
+from search.service.result import Hit
 
 CHECK_INTERVAL_S = 1.0
 CATALOG_TTL_S = 30.0
@@ -255,22 +255,12 @@ class OpenSearchEngine:
     @staticmethod
     def _hit(hit: dict[str, Any], with_score: bool) -> Hit:
         source = hit["_source"]
-        record = source.get("record") or {}
         title = source.get("title") or ""
+        record = {**(source.get("record") or {}), "id": source["id"], "title": title}  # title is kept apart
         marked = hit.get("highlight", {})
-        return Hit(
-            id=source["id"],
-            title=title,
-            title_html=(marked.get("title") or [""])[0] or _escape(title),
-            snippet_html=" … ".join(marked.get("body") or []),
-            score=round(float(hit["_score"]), 6) if with_score and hit.get("_score") is not None else None,
-            kind=source.get("kind") or "other",
-            countries=[CountryRef(c["code"], c.get("name") or c["code"]) for c in record.get("countries") or []],
-            year=record.get("year"),
-            type=record.get("type"),
-            status=record.get("status"),
-            url=record.get("url"),
-        )
+        score = hit.get("_score") if with_score else None
+        title_html = (marked.get("title") or [""])[0] or _escape(title)
+        return Hit.of_record(record, title_html, " … ".join(marked.get("body") or []), score)
 
     # -- documents -----------------------------------------------------------------------------
 

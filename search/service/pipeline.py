@@ -15,7 +15,7 @@ from search.results import Explainer, Explanation, FacetIndex, Filters, highligh
 from search.service.filters import request_filters, with_query_filters, with_understood
 from search.service.generation import OpenGeneration
 from search.service.request import MAX_ID_CHARS, SearchRequest
-from search.service.result import CountryRef, Hit, SearchResult
+from search.service.result import Hit, SearchResult
 
 #: Time one search may spend on optional work (phrase checks, suggestions) before it answers.
 TIME_BUDGET_S = 1.0
@@ -212,16 +212,5 @@ def _hit(
 ) -> Hit:
     record = json.loads(searcher.stored_fields(docnum)["record"])
     title = record.get("title") or ""
-    return Hit(
-        id=record["id"],
-        title=title,
-        title_html=highlight(title, terms),
-        snippet_html=snippet_from_offsets(record.get("body") or "", positions),
-        score=None if score is None else round(float(score), 6),
-        kind=record.get("kind") or "other",
-        countries=[CountryRef(c["code"], c.get("name") or c["code"]) for c in record.get("countries") or []],
-        year=record.get("year"),
-        type=record.get("type"),
-        status=record.get("status"),
-        url=record.get("url"),
-    )
+    snippet = snippet_from_offsets(record.get("body") or "", positions)
+    return Hit.of_record(record, highlight(title, terms), snippet, score)

@@ -36,6 +36,23 @@ class Hit:
     url: str | None
     explanation: dict[str, Any] | None = None  # with ``explain=1``: why this hit (`explain.Explanation`)
 
+    @classmethod
+    def of_record(cls, record: dict[str, Any], title_html: str, snippet_html: str, score: float | None) -> Hit:
+        """The hit of a stored record (`Document.to_dict`), whichever engine highlighted it."""
+        return cls(
+            id=record["id"],
+            title=record.get("title") or "",
+            title_html=title_html,
+            snippet_html=snippet_html,
+            score=None if score is None else round(float(score), 6),
+            kind=record.get("kind") or "other",
+            countries=[CountryRef(c["code"], c.get("name") or c["code"]) for c in record.get("countries") or []],
+            year=record.get("year"),
+            type=record.get("type"),
+            status=record.get("status"),
+            url=record.get("url"),
+        )
+
 
 @dataclass
 class SearchResult:
