@@ -26,14 +26,15 @@ from search.analysis import fold, tokens
 from search.errors import BadQueryError, EngineUnavailableError
 from search.index.vectors import query_vector
 from search.ingest import KIND_LABELS, canonical_name
-from search.opensearch import querying
+from search.opensearch import explaining, querying
 from search.opensearch.connection import Settings, connect, guarded
-from search.opensearch.explaining import explain
 from search.opensearch.mapping import FACET_SIZE
+from search.opensearch.related import query_text, related
 from search.opensearch.vocabulary import RemoteVocabulary
 from search.query import DEFAULT_RANKING, ParsedQuery, QueryPlan, Ranking, parse, plan, understand
 from search.query.suggest import SUGGEST_BELOW, suggest
 from search.results import FACETS, Explanation, FacetValue, Filters
+from search.results.explain import ignored_words
 from search.results.explanation import ScoreParts
 from search.results.facets import Facet
 from search.service import IndexStatus, Related, SearchRequest, SearchResult
@@ -180,27 +181,15 @@ class OpenSearchEngine:
         prepared = self._prepare(build, request, result)
         filters, query_plan = prepared.filters, prepared.query_plan
         terms = query_plan.terms if query_plan is not None else set()
-        body: dict[str, Any] = {
-            "query": prepared.query,
-            "track_total_hits": True,
-            "from": (request.page - 1) * request.per_page,
-            "size": request.per_page,
-            "_source": {"excludes": NOT_RETURNED},
-            "aggs": querying.facet_aggregations(filters),
-            "highlight": querying.highlight(terms),
-        }
-        post_filter = querying.filters_query(filters)
-        if post_filter is not None:
-            body["post_filter"] = post_filter
+        body = self.ranking_body(build, request, prepared, (request.page - 1) * request.per_page, request.per_page)
+        body.update(
+            {
+                "_source": {"excludes": NOT_RETURNED},
+                "aggs": querying.facet_aggregations(filters),
+                "highlight": querying.highlight(terms),
+            }
+        )
         by_relevance = request.sort == "relevance" and query_plan is not None
-        if not by_relevance:
-            body["sort"] = querying.sort_clause("newest" if request.sort == "relevance" else request.sort)
-        else:
-            rescore = self._meaning(build, body, prepared)
-            if rescore is not None:
-                body["rescore"] = rescore
-            else:
-                body["sort"] = ["_score", {"id": "asc"}]
         answer = self._call(lambda: self.client.search(index=build.index, body=body, params=self._params))
         result.total = int(answer["hits"]["total"]["value"])
         result.facets = self._facets(build, answer["aggregations"], filters)
@@ -215,6 +204,25 @@ class OpenSearchEngine:
             result.hits = [replace(h, explanation=self.explain(request, h.id).to_dict()) for h in result.hits]
         result.took_ms = round((time.perf_counter() - started) * 1000, 3)
         return result
+
+    def ranking_body(
+        self, build: _Build, request: SearchRequest, prepared: _Prepared, start: int, size: int
+    ) -> dict[str, Any]:
+        """The request's matches in its order, ``size`` of them from ``start``: the query, the filters,
+        and the sort or the meaning re-ranking; a page adds facets and highlights to it."""
+        body: dict[str, Any] = {"query": prepared.query, "track_total_hits": True, "from": start, "size": size}
+        post_filter = querying.filters_query(prepared.filters)
+        if post_filter is not None:
+            body["post_filter"] = post_filter
+        if request.sort != "relevance" or prepared.query_plan is None:
+            body["sort"] = querying.sort_clause("newest" if request.sort == "relevance" else request.sort)
+            return body
+        rescore = self._meaning(build, body, prepared)
+        if rescore is not None:
+            body["rescore"] = rescore
+        else:
+            body["sort"] = ["_score", {"id": "asc"}]
+        return body
 
     def _meaning(self, build: _Build, body: dict[str, Any], prepared: _Prepared) -> dict[str, Any] | None:
         """The re-ranking by closeness of meaning, scaled by this query's best score (embedded formula)."""
@@ -284,39 +292,18 @@ class OpenSearchEngine:
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Related]:
         build = self._current()
-        mine = self._source(build, doc_id, ["id", "country", "type"])
-        if mine is None:
+        mine = self._source(build, doc_id, ["id", "title", "body", "country", "type"])
+        if mine is None or limit < 1:
             return []
-        query = {
-            "more_like_this": {
-                "fields": ["title", "body"],
-                "like": [{"_index": build.index, "_id": doc_id}],
-                "min_term_freq": 1,
-                "min_doc_freq": 1,
-                "max_query_terms": 25,
-            }
-        }
-        body = {"query": query, "size": limit, "_source": ["id", "title", "kind", "year", "country", "type", "record"]}
-        hits = self._call(lambda: self.client.search(index=build.index, body=body))["hits"]["hits"]
-        related = []
-        for hit in hits:
-            source = hit["_source"]
-            countries = (source.get("record") or {}).get("countries") or []
-            score = round(float(hit["_score"]), 6)
-            related.append(
-                Related(
-                    id=source["id"],
-                    title=source.get("title") or "",
-                    kind=source.get("kind") or "other",
-                    score=score,
-                    year=source.get("year"),
-                    countries=countries,
-                    shared_countries=sorted(set(source.get("country") or []) & set(mine.get("country") or [])),
-                    same_type=bool(mine.get("type")) and source.get("type") == mine.get("type"),
-                    text_score=score,
-                )
-            )
-        return related
+
+        def search(body: dict[str, Any]) -> dict[str, Any]:
+            return self._call(lambda: self.client.search(index=build.index, body=body, params=self._params))
+
+        parsed = parse(query_text(search, mine.get("title") or "", mine.get("body") or ""))
+        text_query = None
+        if parsed.clauses:
+            text_query = querying.text_query(parsed, plan(parsed, build.vocabulary, self.ranking), self.ranking)
+        return related(search, text_query, mine, limit)
 
     def status(self) -> IndexStatus:
         build = self._current()
@@ -335,16 +322,33 @@ class OpenSearchEngine:
     # -- explain -------------------------------------------------------------------------------
 
     def explain(self, request: SearchRequest, doc_id: str) -> Explanation:
-        """Why ``doc_id`` is (or is not) among the results, from OpenSearch's ``_explain``: whether
-        it matches the words, passes the filters, its score (words only: ``_explain`` knows no
-        rescore) and its rank; not the embedded engine's per-word breakdown."""
+        """Why ``doc_id`` is (or is not) among the results: the embedded engine's explanation, asked
+        of the cluster (`explaining`)."""
         request.validate()
         build = self._current()
         scratch = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page, took_ms=0.0)
         prepared = self._prepare(build, request, scratch)
-        explanation = explain(
-            self.client, self._call, self.document, build.index, request, prepared.query, prepared.filters, doc_id
+        text_query = bool(prepared.parsed.clauses)
+        size = explaining.window(request.sort, text_query, self.ranking, request)
+        asked = explaining.Asked(
+            request=request,
+            filters=prepared.filters,
+            parsed_clauses=text_query,
+            query_plan=prepared.query_plan,
+            query=prepared.query,
+            ranking=self.ranking,
+            catalog=build.catalog,
+            body=self.ranking_body(build, request, prepared, 0, size),
+            ignored=ignored_words(prepared.parsed),
+            conditions=querying.conditions(prepared.parsed),
         )
+
+        def search(body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+            options = {**self._params, **params}
+            return self._call(lambda: self.client.search(index=build.index, body=body, params=options))
+
+        source = self._source(build, doc_id, explaining.FIELDS)
+        explanation = explaining.explain(search, source, asked, doc_id)
         explanation.warnings[:0] = scratch.warnings
         return explanation
 

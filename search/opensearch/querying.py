@@ -44,33 +44,53 @@ MEANING_SCRIPT = (
 TITLE_FACTOR = 1.0
 
 
-def _terms(terms: list[str], suffix: str, ranking: Ranking) -> dict[str, Any]:
+def _named(clause: dict[str, Any], name: str | None) -> dict[str, Any]:
+    """``clause`` reporting its score under ``name`` (``include_named_queries_score``), for the explainer."""
+    if name is None:
+        return clause
+    ((kind, options),) = clause.items()
+    if kind == "term":
+        ((field_name, value),) = options.items()
+        spec = value if isinstance(value, dict) else {"value": value}
+        return {"term": {field_name: {**spec, "_name": name}}}
+    return {kind: {**options, "_name": name}}
+
+
+def _terms(terms: list[str], suffix: str, ranking: Ranking, name: str | None = None) -> dict[str, Any]:
     per_field = []
-    for name in TEXT_FIELDS:
-        boost = TITLE_FACTOR if name == "title" else 1.0
+    for field_name in TEXT_FIELDS:
+        boost = TITLE_FACTOR if field_name == "title" else 1.0
         clauses: list[dict[str, Any]] = [
-            {"term": {name + suffix: {"value": term, "boost": boost}}}
+            {"term": {field_name + suffix: {"value": term, "boost": boost}}}
             if boost != 1.0
-            else {"term": {name + suffix: term}}
+            else {"term": {field_name + suffix: term}}
             for term in terms
         ]
         # Alternatives at one position (a compound's parts, a prefix's words): the best one counts,
         # near the embedded engine's frequencies summed before one saturation (Lucene's DSL has no
         # SynonymQuery over given terms); a sum of scores would reward a page for its variants.
-        per_field.append(clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses}})
+        one = clauses[0] if len(clauses) == 1 else {"dis_max": {"queries": clauses}}
+        per_field.append(_named(one, name and f"{name}.{field_name}"))
     return {"dis_max": {"queries": per_field, "tie_breaker": ranking.tie}}
 
 
-def group_query(group: Group, ranking: Ranking = DEFAULT_RANKING) -> dict[str, Any]:
-    """One query word: its terms (and their unstemmed words), or an acronym long form."""
-    query = _terms(group.terms, "", ranking) if group.terms else None
+def group_query(group: Group, ranking: Ranking = DEFAULT_RANKING, name: str | None = None) -> dict[str, Any]:
+    """One query word: its terms (and their unstemmed words), or an acronym long form.
+
+    With a ``name``, its parts report their scores as ``name`` (the whole word), ``name.title``,
+    ``name.body``, ``name.exact`` and ``name.long<i>`` (« pourquoi ce résultat ? »).
+    """
+    query = _terms(group.terms, "", ranking, name) if group.terms else None
     if query is not None and ranking.exact_weight > 0 and group.words:
         exact = _terms(group.words, ".exact", ranking)
         exact["dis_max"]["boost"] = ranking.exact_weight
-        query = {"bool": {"must": [query], "should": [exact]}}
+        query = {"bool": {"must": [query], "should": [_named(exact, name and f"{name}.exact")]}}
     long_forms = [
-        {"bool": {"must": [_terms([word], "", ranking) for word in words], "boost": ranking.expansion_weight}}
-        for words in group.phrases
+        _named(
+            {"bool": {"must": [_terms([word], "", ranking) for word in words], "boost": ranking.expansion_weight}},
+            name and f"{name}.long{i}",
+        )
+        for i, words in enumerate(group.phrases)
     ]
     options = ([query] if query is not None else []) + long_forms
     if not options:
@@ -78,10 +98,11 @@ def group_query(group: Group, ranking: Ranking = DEFAULT_RANKING) -> dict[str, A
     combined = options[0] if len(options) == 1 else {"dis_max": {"queries": options, "tie_breaker": 0.0}}
     if group.weight != 1.0:
         combined = {"bool": {"must": [combined], "boost": group.weight}}
-    return combined
+    return _named(combined, name)
 
 
-def _phrase_anywhere(text: str) -> dict[str, Any]:
+def phrase_anywhere(text: str) -> dict[str, Any]:
+    """The words of ``text`` in this order, in the title or the body."""
     return {
         "bool": {
             "should": [{"match_phrase": {name: {"query": text, "analyzer": INDEX_ANALYZER}}} for name in TEXT_FIELDS],
@@ -90,15 +111,25 @@ def _phrase_anywhere(text: str) -> dict[str, Any]:
     }
 
 
+def conditions(parsed: ParsedQuery) -> tuple[list[str], list[str]]:
+    """The query's required "phrases" and its excluded words or phrases, as typed."""
+    required = [c.text for c in parsed.clauses if c.kind == "phrase" and not c.negated and len(phrase(c.text)) > 1]
+    excluded = [c.text for c in parsed.clauses if c.negated and phrase(c.text)]
+    return required, excluded
+
+
+def words_query(query_plan: QueryPlan, ranking: Ranking = DEFAULT_RANKING, named: bool = False) -> dict[str, Any]:
+    """The query words alone (any of them), without the phrases and exclusions; ``named``: group ``i``
+    reports its scores as ``w<i>`` (see `group_query`)."""
+    should = [group_query(g, ranking, f"w{i}" if named else None) for i, g in enumerate(query_plan.groups)]
+    return {"bool": {"should": should, "minimum_should_match": 1}} if should else {"match_none": {}}
+
+
 def text_query(parsed: ParsedQuery, query_plan: QueryPlan, ranking: Ranking = DEFAULT_RANKING) -> dict[str, Any]:
     """The scoring query of a text search (no filters: those are `post_filter` and the facets')."""
-    must: list[dict[str, Any]] = []
-    must_not: list[dict[str, Any]] = []
-    for clause in parsed.clauses:
-        if clause.negated and phrase(clause.text):
-            must_not.append(_phrase_anywhere(clause.text))
-        elif clause.kind == "phrase" and len(phrase(clause.text)) > 1:
-            must.append(_phrase_anywhere(clause.text))
+    required, excluded = conditions(parsed)
+    must: list[dict[str, Any]] = [phrase_anywhere(text) for text in required]
+    must_not: list[dict[str, Any]] = [phrase_anywhere(text) for text in excluded]
     should = [group_query(g, ranking) for g in query_plan.groups]
     body: dict[str, Any] = {}
     if should:

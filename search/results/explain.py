@@ -171,7 +171,7 @@ class Explainer:
         result.warnings = list(self.warnings)
         result.passes_filters = bool(self.mask[docnum])
         result.filters = self._filters(docnum, result.passes_filters)
-        result.ignored = _ignored_words(self.parsed)
+        result.ignored = ignored_words(self.parsed)
         if self.text_query:
             result.words = self._words(docnum, title, body)
             result.conditions = self._conditions(docnum)
@@ -191,17 +191,7 @@ class Explainer:
         return result
 
     def _verdict(self, result: Explanation, docnum: int) -> str:
-        if not result.matches_query:
-            if self.text_query and not self.text_matched[docnum]:
-                return "no_match"
-            if any(c.kind == "phrase" and not c.passed for c in result.conditions):
-                return "missing_phrase"
-            if any(c.kind == "excluded" and not c.passed for c in result.conditions):
-                return "excluded_word"
-            return "no_match"
-        if not result.passes_filters:
-            return "filtered_out"
-        return "shown" if result.shown else "beyond_page"
+        return verdict(result, words_match=not self.text_query or bool(self.text_matched[docnum]))
 
     def _last_shown(self) -> dict[str, Any] | None:
         last = min(self.page * self.per_page, self.total)
@@ -238,45 +228,24 @@ class Explainer:
     def _words(self, docnum: int, title: str, body: str) -> list[WordPart]:
         query_plan = self.plan
         assert query_plan is not None
-        title_tokens = _title_tokens(title)
+        title_tokens = field_tokens(title)
         parts: list[WordPart] = []
         for group in query_plan.groups:
             correction = query_plan.corrections.get(group.text)
-            prefix = group.exact and group.text.endswith("*")
             title_tf = sum(_tf(self.store, "title", t, docnum) for t in group.terms)
             body_tf = sum(_tf(self.store, "body", t, docnum) for t in group.terms)
-            part = WordPart(
-                query=group.text,
-                terms=list(group.terms),
-                long_forms=[list(p) for p in group.phrases],
-                weight=group.weight,
-                question_word=group.weight < 1.0,
-                prefix=prefix,
-                correction=correction,
-                title_tf=title_tf,
-                body_tf=body_tf,
-                found=bool(title_tf or body_tf),
-            )
+            part = word_part(group, correction, title_tf, body_tf)
             wanted = set(group.terms)
             long_terms = {t for p in group.phrases for t in p}
             long_found = [p for p in group.phrases if all(_tf_any(self.store, t, docnum) for t in p)]
             if long_found:
                 part.found = True
                 wanted |= {t for p in long_found for t in p}
-            forms: dict[tuple[str, str], Form] = {}
-            for fieldname, text, hits in (
+            fields = (
                 ("title", title, [(t, s, e) for t, s, e in title_tokens if t in wanted]),
                 ("body", body, _body_hits(self.store, docnum, wanted)),
-            ):
-                for term, start, end in hits:
-                    written, elided = _written(text, start, end)
-                    steps = _steps(group, term, text[start:end], elided, correction, prefix, long_terms)
-                    key = (fieldname, written)
-                    if key in forms:
-                        forms[key].count += 1
-                    else:
-                        forms[key] = Form(written, fieldname, term, 1, steps[0], steps)
-            part.forms = sorted(forms.values(), key=lambda f: (f.field != "title", -f.count, f.text))[:MAX_FORMS]
+            )
+            part.forms = word_forms(group, correction, long_terms, fields)
             parts.append(part)
         return parts
 
@@ -319,6 +288,80 @@ class Explainer:
         )
 
 
+# -- what both engines' explanations share ---------------------------------------------------------
+
+
+def verdict(result: Explanation, words_match: bool) -> str:
+    """The `VERDICTS` entry for a filled explanation; ``words_match``: the query words alone match
+    (before its "phrases" and -exclusions are checked)."""
+    if not result.matches_query:
+        if not words_match:
+            return "no_match"
+        if any(c.kind == "phrase" and not c.passed for c in result.conditions):
+            return "missing_phrase"
+        if any(c.kind == "excluded" and not c.passed for c in result.conditions):
+            return "excluded_word"
+        return "no_match"
+    if not result.passes_filters:
+        return "filtered_out"
+    return "shown" if result.shown else "beyond_page"
+
+
+def word_part(group: Group, correction: str | None, title_tf: int, body_tf: int) -> WordPart:
+    """A query word's part before its forms and score are filled in."""
+    return WordPart(
+        query=group.text,
+        terms=list(group.terms),
+        long_forms=[list(p) for p in group.phrases],
+        weight=group.weight,
+        question_word=group.weight < 1.0,
+        prefix=group.exact and group.text.endswith("*"),
+        correction=correction,
+        title_tf=title_tf,
+        body_tf=body_tf,
+        found=bool(title_tf or body_tf),
+    )
+
+
+def field_tokens(text: str) -> list[tuple[str, int, int]]:
+    """(term, start, end) of every token of a field's text, by the same French chain as the index."""
+    return [(t.text, t.startchar, t.endchar) for t in french_analyzer()(text, positions=True, chars=True)]
+
+
+def word_forms(
+    group: Group,
+    correction: str | None,
+    long_terms: set[str],
+    fields: tuple[tuple[str, str, list[tuple[str, int, int]]], ...],
+) -> list[Form]:
+    """The document's words that matched a query word, as written, from ``(field, text, hits)``:
+    the hits are the (term, start, end) of the group's terms in that field's text."""
+    prefix = group.exact and group.text.endswith("*")
+    forms: dict[tuple[str, str], Form] = {}
+    for fieldname, text, hits in fields:
+        for term, start, end in hits:
+            written, elided = _written(text, start, end)
+            steps = _steps(group, term, text[start:end], elided, correction, prefix, long_terms)
+            key = (fieldname, written)
+            if key in forms:
+                forms[key].count += 1
+            else:
+                forms[key] = Form(written, fieldname, term, 1, steps[0], steps)
+    return sorted(forms.values(), key=lambda f: (f.field != "title", -f.count, f.text))[:MAX_FORMS]
+
+
+def ignored_words(parsed: ParsedQuery) -> list[str]:
+    """Query words left out as too common (stop words), as typed."""
+    words: list[str] = []
+    for clause in parsed.clauses:
+        if clause.negated:
+            continue
+        for step in inspect(clause.text):
+            if step.stop and step.typed not in words:
+                words.append(step.typed)
+    return words
+
+
 # -- helpers --------------------------------------------------------------------------------------
 
 
@@ -330,11 +373,6 @@ def _tf(store: PostingStore, fieldname: str, term: str, docnum: int) -> int:
 
 def _tf_any(store: PostingStore, term: str, docnum: int) -> bool:
     return any(_tf(store, f, term, docnum) for f in FIELDS)
-
-
-def _title_tokens(title: str) -> list[tuple[str, int, int]]:
-    """(term, start, end) of every token of the title, by the same French chain as the index."""
-    return [(t.text, t.startchar, t.endchar) for t in french_analyzer()(title, positions=True, chars=True)]
 
 
 def _body_hits(store: PostingStore, docnum: int, terms: set[str]) -> list[tuple[str, int, int]]:
@@ -395,15 +433,4 @@ def _steps(
     return sorted(steps, key=MATCH_KINDS.index)
 
 
-def _ignored_words(parsed: ParsedQuery) -> list[str]:
-    words: list[str] = []
-    for clause in parsed.clauses:
-        if clause.negated:
-            continue
-        for step in inspect(clause.text):
-            if step.stop and step.typed not in words:
-                words.append(step.typed)
-    return words
-
-
-__all__ = ["Explainer"]
+__all__ = ["Explainer", "field_tokens", "ignored_words", "verdict", "word_forms", "word_part"]

@@ -110,21 +110,40 @@ def similar_in(current: OpenGeneration, doc_id: str, limit: int = 5) -> list[Rel
 
 
 def distinctive_words(searcher: Searcher, body: str, count: int = BODY_TERMS) -> list[str]:
-    """The body words (as written) whose terms have the highest tf·idf, among terms another document has.
+    """The body words (as written) whose terms have the highest tf·idf, among terms another document has."""
+    frequencies, surface = body_terms(body)
+    reader = searcher.reader()
+    doc_frequency = {term: reader.doc_frequency("body", term) for term in frequencies}
+    return most_distinctive(frequencies, surface, doc_frequency, reader.doc_count(), count)
 
-    A term only this document holds cannot match anything else, so it is left out.
-    """
+
+def body_terms(body: str) -> tuple[Counter[str], dict[str, str]]:
+    """How often each index term occurs in the (start of the) body, and its first written form."""
     text = body[:MAX_BODY_CHARS]
     frequencies: Counter[str] = Counter()
     surface: dict[str, str] = {}
     for token in french_analyzer()(text, chars=True):
         frequencies[token.text] += 1
         surface.setdefault(token.text, text[token.startchar : token.endchar])
-    reader = searcher.reader()
-    total = max(reader.doc_count(), 1)
+    return frequencies, surface
+
+
+def most_distinctive(
+    frequencies: Counter[str],
+    surface: dict[str, str],
+    doc_frequency: dict[str, int],
+    total: int,
+    count: int = BODY_TERMS,
+) -> list[str]:
+    """The written forms of the ``count`` terms of highest tf·idf; both engines choose with this.
+
+    A term only this document holds (document frequency below 2) cannot match anything else, so it
+    is left out.
+    """
+    total = max(total, 1)
     weights = []
     for term, tf in frequencies.items():
-        df = reader.doc_frequency("body", term)
+        df = doc_frequency.get(term, 0)
         if df < 2:
             continue
         weights.append(((1 + math.log(tf)) * math.log(1 + total / df), term))
