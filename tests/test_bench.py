@@ -131,6 +131,13 @@ def bench_cluster(opensearch_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return opensearch_url
 
 
+def _free_port() -> int:
+    """A port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _bench_indexes(url: str) -> set[str]:
     from search.opensearch.connection import Settings, connect
     from search.tools.bench.opensearch import ALIAS_PREFIX
@@ -201,9 +208,7 @@ def test_a_run_with_opensearch_reports_it_beside_ours_and_leaves_no_index(
 def test_an_unreachable_cluster_skips_the_engine_with_the_reason(
     tmp_path: Path, source_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{port}")
     logged: list[str] = []
     options = Options(
@@ -222,3 +227,31 @@ def test_an_unreachable_cluster_skips_the_engine_with_the_reason(
     assert list(results["40"]) == ["ours"]
     assert any(f"skipping opensearch: the cluster at OPENSEARCH_URL=http://127.0.0.1:{port} does not answer" in m
                for m in logged)  # fmt: skip
+
+
+def test_an_engine_failing_mid_run_is_left_out_and_the_others_kept(
+    tmp_path: Path, source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search.tools.bench.opensearch import OpenSearchBench
+
+    # The check passes, then the cluster is gone when the build runs (the worker finds no one).
+    monkeypatch.setattr(OpenSearchBench, "unreachable", lambda self: None)
+    monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{_free_port()}")
+    logged: list[str] = []
+    options = Options(
+        sizes=(40,),
+        queries=4,
+        engines=("ours", "opensearch"),
+        out=tmp_path / "bench-results.json",
+        workdir=tmp_path / "work",
+        budget_s=5.0,
+        procs=(1,),
+        http=False,
+        source=source_path,
+        reindex_pages=0,
+    )
+    results = run(options, log=logged.append)
+    assert results["40"]["ours"]["full_p95_ms"] > 0
+    assert "failed" in results["40"]["opensearch"]["error"]
+    assert "opensearch at 40 documents failed" in report(results)
+    assert any(m.startswith("opensearch: could not delete oimbench-") for m in logged)

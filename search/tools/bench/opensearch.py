@@ -15,6 +15,7 @@ and the same result pages asked of `OpenSearchEngine`, beside the embedded engin
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,13 +31,20 @@ if TYPE_CHECKING:
 #: The file in ``index_dir`` that says which cluster and alias a build went to.
 TARGET_FILE = "opensearch.json"
 ALIAS_PREFIX = "oimbench"
+TIMEOUT_S = 120.0
 
 
 def settings_for(alias: str, url: str | None = None) -> Settings:
-    """The ``OPENSEARCH_*`` settings with this bench alias, by words alone."""
+    """The ``OPENSEARCH_*`` settings with this bench alias, by words alone.
+
+    Unless ``OPENSEARCH_TIMEOUT`` says otherwise, requests may take `TIMEOUT_S`: the site's 10 s
+    would fail a 100,000-document build's final refresh on a busy machine, or a slow search that
+    the benchmark should time rather than lose.
+    """
     from search.opensearch.connection import Settings
 
-    return Settings.from_env(alias=alias, url=url, meaning=False)
+    timeout = None if os.environ.get("OPENSEARCH_TIMEOUT", "").strip() else TIMEOUT_S
+    return Settings.from_env(alias=alias, url=url, meaning=False, timeout=timeout)
 
 
 def read_target(index_dir: Path) -> tuple[str, str] | None:
@@ -98,17 +106,27 @@ class OpenSearchBench:
         return int(stats["_all"]["primaries"]["store"]["size_in_bytes"]) / 1e6
 
     def discard(self, index_dir: Path) -> None:
-        """Delete every build index of the recorded alias (the alias goes with them)."""
-        from search.opensearch.connection import connect
+        """Delete every build index of the recorded alias (the alias goes with them); a
+        `RuntimeError` naming them when the cluster cannot be reached."""
+        from search.errors import EngineUnavailableError
+        from search.opensearch.connection import connect, guarded
         from search.opensearch.indexing import builds
 
         target = read_target(index_dir)
         if target is None:
             return
         url, alias = target
-        client = connect(settings_for(alias, url))
-        for index in builds(client, alias):
-            client.indices.delete(index=index, params={"ignore_unavailable": "true"})
+        settings = settings_for(alias, url)
+        client = connect(settings)
+
+        def delete() -> None:
+            for index in builds(client, alias):
+                client.indices.delete(index=index, params={"ignore_unavailable": "true"})
+
+        try:
+            guarded(settings, delete)
+        except EngineUnavailableError as exc:
+            raise RuntimeError(f"could not delete {alias}-* at {url}, delete them by hand: {exc}") from None
 
 
 class OpenSearchSession:

@@ -113,9 +113,12 @@ def measure_size(size: int, engines: list[str], options: Options, log: Log) -> d
             figures[name] = measure_engine(name, size, corpus, queries_path, options, log)
             if name == "ours" and options.http:
                 figures[name].update(measure_http(searched, queries, figures[name], options, log))
+        except RuntimeError as exc:  # its worker failed (a cluster gone away): keep the others' figures
+            log(f"[{size}] {name} failed, left out: {exc}")
+            figures[name] = {"docs": size, "error": str(exc)}
         finally:  # a failed run too: a cluster's indexes must not outlive it
             if not options.keep_indexes:
-                _discard(name, searched)
+                _discard(name, searched, log)
     log(f"[{size}] done in {time.perf_counter() - started:.0f} s")
     return figures
 
@@ -152,7 +155,7 @@ def measure_engine(
             figures["index_size_mb"] = round(index_mb(name, index_dir), 1)
         else:
             figures[f"index_size_mb{suffix}"] = round(index_mb(name, index_dir), 1)
-            _discard(name, index_dir)
+            _discard(name, index_dir, log)
     spec = {
         "phase": "search",
         "engine": name,
@@ -193,11 +196,16 @@ def index_mb(name: str, index_dir: Path) -> float:
     return disk_mb(_searchable_dir(name, index_dir))
 
 
-def _discard(name: str, index_dir: Path) -> None:
-    """Delete an index: a cluster's indexes first (the folder only says where they are)."""
+def _discard(name: str, index_dir: Path, log: Log) -> None:
+    """Delete an index: a cluster's indexes first (the folder only says where they are); one that
+    cannot be deleted is named in the log, and its folder kept, so it can be found again."""
     engine = get_engine(name)
     if isinstance(engine, Remote):
-        engine.discard(index_dir)
+        try:
+            engine.discard(index_dir)
+        except RuntimeError as exc:
+            log(f"{name}: {exc}")
+            return
     _remove(index_dir)
 
 
@@ -401,6 +409,12 @@ def reindex_lines(results: dict[str, Any]) -> list[str]:
 def report(results: dict[str, Any]) -> str:
     against = baseline(results)
     parts = [f"Ratios in parentheses are engine / {against}." if against else "No baseline measured.", table(results)]
+    parts += [
+        f"{name} at {int(size):,} documents failed: {engine['error']}"
+        for size, figures in _sizes(results)
+        for name, engine in figures.items()
+        if "error" in engine
+    ]
     http = http_table(results)
     if http:
         parts += ["", "HTTP (gunicorn --workers 2, full page with one filter):", http]
