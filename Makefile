@@ -75,8 +75,16 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	touch $(BENCH_STAMP)
 
 # Scale benchmark side by side with stock Whoosh, tantivy and bm25s; writes bench-results.json.
+# ENGINE=opensearch: ours beside the OpenSearch engine at $$OPENSEARCH_URL instead, without the
+# gunicorn and make-reindex parts (both time the embedded engine alone, as the default run does).
+# SIZES=100000 (comma-separated) replaces the default sizes 10000,100000.
+SIZES ?=
+COMMA := ,
+BENCH_OPTIONS = $(if $(SIZES),--sizes $(SIZES)) \
+	$(if $(filter opensearch,$(ENGINE)),--engines ours$(COMMA)opensearch --no-http --reindex-pages 0)
 bench: $(BENCH_STAMP)
-	$(BIN)/python -m search.tools.bench --source $(EVAL)/cdtn/corpus.jsonl --workdir bench-work --out bench-results.json
+	$(BIN)/python -m search.tools.bench --source $(EVAL)/cdtn/corpus.jsonl --workdir bench-work --out bench-results.json \
+		$(BENCH_OPTIONS)
 
 # A real 3-node OpenSearch cluster on loopback, built from Maven Central jars (search/opensearch/launcher):
 # builds the launcher if needed, waits until green, prints its address. Data and logs: index_data/opensearch/.

@@ -7,6 +7,7 @@ installed; no figure is asserted, only that every engine reports every figure it
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,8 @@ def test_queries_are_deterministic(source_path: Path) -> None:
 
 
 def test_tiny_run_writes_every_figure(tmp_path: Path, source_path: Path) -> None:
-    engines = tuple(name for name in ENGINES if available(name))
+    # The OpenSearch engine needs a cluster: it has its own test (test_opensearch_bench.py).
+    engines = tuple(name for name in ENGINES if available(name) and name != "opensearch")
     out = tmp_path / "bench-results.json"
     options = Options(
         sizes=(80,),
@@ -115,3 +117,141 @@ def test_reindex_timing_builds_then_reruns_with_nothing_changed(tmp_path: Path, 
     pages = tmp_path / "pages-30-7"
     assert len(list(pages.glob("*.txt"))) == 30  # kept for the next run, unchanged by the one-page edit
     assert not (tmp_path / "pages-index-30").exists()
+
+
+@pytest.fixture
+def bench_cluster(opensearch_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test cluster as the bench engine finds it (``OPENSEARCH_*``), replicas only if it can hold them."""
+    from search.opensearch.connection import Settings, connect
+
+    nodes = int(connect(Settings(url=opensearch_url)).cluster.health()["number_of_data_nodes"])
+    monkeypatch.setenv("OPENSEARCH_URL", opensearch_url)
+    monkeypatch.setenv("OPENSEARCH_REPLICAS", "1" if nodes > 1 else "0")
+    monkeypatch.setenv("OPENSEARCH_TIMEOUT", "30")
+    return opensearch_url
+
+
+def _free_port() -> int:
+    """A port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _bench_indexes(url: str) -> set[str]:
+    from search.opensearch.connection import Settings, connect
+    from search.tools.bench.opensearch import ALIAS_PREFIX
+
+    found = connect(Settings(url=url)).indices.get(index=f"{ALIAS_PREFIX}-*", params={"expand_wildcards": "all"})
+    return set(found or {})
+
+
+def test_opensearch_finds_what_ours_finds_and_deletes_its_indexes(
+    tmp_path: Path, source_path: Path, bench_cluster: str
+) -> None:
+    from search.opensearch.connection import Settings, connect
+    from search.opensearch.indexing import builds
+    from search.tools.bench.engines import Ours
+    from search.tools.bench.opensearch import OpenSearchBench, read_target
+
+    source = load_source(source_path)
+    docs = list(generate(200, seed=7, source=source))
+    queries = make_queries(24, seed=7, source=source)
+    ours, remote = Ours(), OpenSearchBench()
+    assert remote.unreachable() is None
+    ours.build(docs, tmp_path / "ours", 1)
+    try:
+        assert remote.build(docs, tmp_path / "opensearch", 1) == 200
+        target = read_target(tmp_path / "opensearch")
+        assert target is not None and target[1].startswith("oimbench-")
+        client = connect(Settings(url=target[0]))
+        assert builds(client, target[1])
+        mine, theirs = ours.open(tmp_path / "ours"), remote.open(tmp_path / "opensearch")
+        assert theirs.modes == ("full",)
+        # The same page request (words as given, one facet ticked): the same number of matches.
+        assert [theirs.full(q) for q in queries] == [mine.full(q) for q in queries]
+        assert remote.index_mb(tmp_path / "opensearch") > 0
+        mine.close()
+        theirs.close()
+    finally:
+        remote.discard(tmp_path / "opensearch")
+    assert builds(client, target[1]) == [] and not client.indices.exists_alias(name=target[1])
+
+
+def test_a_run_with_opensearch_reports_it_beside_ours_and_leaves_no_index(
+    tmp_path: Path, source_path: Path, bench_cluster: str
+) -> None:
+    before = _bench_indexes(bench_cluster)
+    options = Options(
+        sizes=(80,),
+        queries=8,
+        engines=("ours", "opensearch"),
+        out=tmp_path / "bench-results.json",
+        workdir=tmp_path / "work",
+        budget_s=5.0,
+        procs=(1,),
+        http=False,
+        source=source_path,
+        reindex_pages=0,
+    )
+    results = run(options, log=lambda message: None)
+    figures = results["80"]["opensearch"]
+    assert figures["index_docs_per_s"] > 0 and figures["index_size_mb"] > 0
+    assert figures["full_p50_ms"] > 0 and figures["full_p95_ms"] > 0 and figures["full_queries"] == 8
+    assert figures["full_mean_total"] == results["80"]["ours"]["full_mean_total"]
+    assert "search_peak_rss_mb" not in figures and figures["client_search_peak_rss_mb"] > 0  # not the cluster's
+    printed = report(results)
+    assert "engine / ours" in printed and "| ours | opensearch |" in printed
+    assert _bench_indexes(bench_cluster) <= before
+
+
+def test_an_unreachable_cluster_skips_the_engine_with_the_reason(
+    tmp_path: Path, source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _free_port()
+    monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{port}")
+    logged: list[str] = []
+    options = Options(
+        sizes=(40,),
+        queries=4,
+        engines=("ours", "opensearch"),
+        out=tmp_path / "bench-results.json",
+        workdir=tmp_path / "work",
+        budget_s=5.0,
+        procs=(1,),
+        http=False,
+        source=source_path,
+        reindex_pages=0,
+    )
+    results = run(options, log=logged.append)
+    assert list(results["40"]) == ["ours"]
+    assert any(f"skipping opensearch: the cluster at OPENSEARCH_URL=http://127.0.0.1:{port} does not answer" in m
+               for m in logged)  # fmt: skip
+
+
+def test_an_engine_failing_mid_run_is_left_out_and_the_others_kept(
+    tmp_path: Path, source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search.tools.bench.opensearch import OpenSearchBench
+
+    # The check passes, then the cluster is gone when the build runs (the worker finds no one).
+    monkeypatch.setattr(OpenSearchBench, "unreachable", lambda self: None)
+    monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{_free_port()}")
+    logged: list[str] = []
+    options = Options(
+        sizes=(40,),
+        queries=4,
+        engines=("ours", "opensearch"),
+        out=tmp_path / "bench-results.json",
+        workdir=tmp_path / "work",
+        budget_s=5.0,
+        procs=(1,),
+        http=False,
+        source=source_path,
+        reindex_pages=0,
+    )
+    results = run(options, log=logged.append)
+    assert results["40"]["ours"]["full_p95_ms"] > 0
+    assert "failed" in results["40"]["opensearch"]["error"]
+    assert "opensearch at 40 documents failed" in report(results)
+    assert any(m.startswith("opensearch: could not delete oimbench-") for m in logged)

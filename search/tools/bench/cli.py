@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--engines",
         type=_engines,
         default=DEFAULT_ENGINES,
-        help=f"default: {','.join(DEFAULT_ENGINES)}; also: ours-meaning",
+        help=f"default: {','.join(DEFAULT_ENGINES)}; also: ours-meaning, opensearch (the cluster at $OPENSEARCH_URL)",
     )
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
     parser.add_argument("--workdir", type=Path, default=Path("bench-work"), help="corpora and indexes go here")

@@ -20,10 +20,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from search.ingest import Document
 from search.tools.bench.corpus import BenchQuery
+
+if TYPE_CHECKING:
+    from search.service import SearchRequest
 
 MODES = ("top", "facets", "full")
 LIMIT = 10
@@ -51,6 +54,33 @@ class Engine(Protocol):
     def build(self, docs: Iterable[Document], index_dir: Path, procs: int) -> int: ...
 
     def open(self, index_dir: Path) -> Session: ...
+
+
+@runtime_checkable
+class Remote(Protocol):
+    """An engine whose index lives outside ``index_dir`` (a cluster): the runner asks it whether
+    it can run at all, how large an index is, and to delete one, since removing the folder would
+    leave the data behind."""
+
+    def unreachable(self) -> str | None: ...  # why it cannot run now (None: it can)
+
+    def index_mb(self, index_dir: Path) -> float: ...
+
+    def discard(self, index_dir: Path) -> None: ...
+
+
+def page_request(query: BenchQuery) -> SearchRequest:
+    """The result page every engine behind `search.service.Engine` answers in ``full`` mode: the
+    query's words with its one facet filter ticked.
+
+    understand=False: the other engines search the words as given, so must ours (no place or year
+    in the words turned into a filter) for the comparison to be the same work.
+    """
+    from search.service import SearchRequest
+
+    value: Any = int(query.value) if query.facet == "year" else query.value
+    facet: dict[str, Any] = {query.facet: (value,)}
+    return SearchRequest(q=query.text, understand=False, **facet)
 
 
 # -- ours --------------------------------------------------------------------------------------
@@ -109,17 +139,6 @@ class OursSession:
 
             Encoder.query.cache_clear()
 
-    def _request(self, query: BenchQuery, with_filter: bool):
-        from search.service import SearchRequest
-
-        # understand=False: the other engines search the words as given, so must we (no place or
-        # year in the words turned into a filter) for the comparison to be the same work.
-        if not with_filter:
-            return SearchRequest(q=query.text, understand=False)
-        value: Any = int(query.value) if query.facet == "year" else query.value
-        facet: dict[str, Any] = {query.facet: (value,)}
-        return SearchRequest(q=query.text, understand=False, **facet)
-
     def top(self, query: BenchQuery) -> int:
         from search.rank import rank
 
@@ -131,7 +150,7 @@ class OursSession:
         from search.rank import rank
         from search.service.filters import request_filters
 
-        request = self._request(query, with_filter=True)
+        request = page_request(query)
         self._forget()
         with self.service.lease() as current:
             filters = request_filters(request, current.facets.knows)
@@ -143,7 +162,7 @@ class OursSession:
 
     def full(self, query: BenchQuery) -> int:
         self._forget()
-        return self.service.search(self._request(query, with_filter=True)).total
+        return self.service.search(page_request(query)).total
 
     def close(self) -> None:
         self.service.close()

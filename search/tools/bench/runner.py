@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from search.tools.bench.corpus import DEFAULT_SEED, DEFAULT_SOURCE, BenchQuery, load_source, make_queries, write_corpus
-from search.tools.bench.registry import DEFAULT_ENGINES, ENGINES, available, get_engine
+from search.tools.bench.engines import Remote
+from search.tools.bench.registry import DEFAULT_ENGINES, ENGINES, get_engine, unusable
 from search.tools.stats import percentiles
 
 BASELINE = "tantivy"
+FALLBACK_BASELINE = "ours"  # a run without tantivy (``make bench ENGINE=opensearch``) compares with ours
 REINDEX_KEY = "reindex"
 PERCENTILES = (50, 95, 99)
 MODE_LABELS = {
@@ -89,9 +92,10 @@ def _sizes(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def _usable(name: str, log: Log) -> bool:
-    if available(name):
+    reason = unusable(name)
+    if reason is None:
         return True
-    log(f"skipping {name}: not installed (pip install -e '.[bench]')")
+    log(f"skipping {name}: {reason}")
     return False
 
 
@@ -104,12 +108,17 @@ def measure_size(size: int, engines: list[str], options: Options, log: Log) -> d
     log(f"[{size}] corpus ready in {time.perf_counter() - started:.1f} s: {corpus}")
     figures: dict[str, Any] = {}
     for name in engines:
-        figures[name] = measure_engine(name, size, corpus, queries_path, options, log)
         searched = _index_dir(options, size, name, _searched_procs(name, options))
-        if name == "ours" and options.http:
-            figures[name].update(measure_http(searched, queries, figures[name], options, log))
-        if not options.keep_indexes:
-            _remove(searched)
+        try:
+            figures[name] = measure_engine(name, size, corpus, queries_path, options, log)
+            if name == "ours" and options.http:
+                figures[name].update(measure_http(searched, queries, figures[name], options, log))
+        except RuntimeError as exc:  # its worker failed (a cluster gone away): keep the others' figures
+            log(f"[{size}] {name} failed, left out: {exc}")
+            figures[name] = {"docs": size, "error": str(exc)}
+        finally:  # a failed run too: a cluster's indexes must not outlive it
+            if not options.keep_indexes:
+                _discard(name, searched, log)
     log(f"[{size}] done in {time.perf_counter() - started:.0f} s")
     return figures
 
@@ -143,10 +152,10 @@ def measure_engine(
         log(f"[{size}] {name}: built with {procs} process(es) at {built['docs_per_s']:.0f} docs/s")
         if procs == kept:
             figures["corpus_rss_mb"] = round(built["rss_before_mb"], 1)
-            figures["index_size_mb"] = round(disk_mb(_searchable_dir(name, index_dir)), 1)
+            figures["index_size_mb"] = round(index_mb(name, index_dir), 1)
         else:
-            figures[f"index_size_mb{suffix}"] = round(disk_mb(_searchable_dir(name, index_dir)), 1)
-            _remove(index_dir)
+            figures[f"index_size_mb{suffix}"] = round(index_mb(name, index_dir), 1)
+            _discard(name, index_dir, log)
     spec = {
         "phase": "search",
         "engine": name,
@@ -166,7 +175,38 @@ def measure_engine(
         if mode != "first_pass":
             figures[f"{mode}_mean_total"] = round(searched[f"{mode}_mean_total"], 1)
     log(f"[{size}] {name}: searched, full/top p95 {figures.get('full_p95_ms', figures.get('top_p95_ms'))} ms")
-    return figures
+    return _client_memory(name, figures) if isinstance(get_engine(name), Remote) else figures
+
+
+#: The memory figures of the benchmark's own processes.
+RSS_KEYS = ("build_peak_rss_mb", "corpus_rss_mb", "search_rss_after_open_mb", "search_peak_rss_mb")
+
+
+def _client_memory(name: str, figures: dict[str, Any]) -> dict[str, Any]:
+    """A cluster's memory is in its nodes, not in our processes: its RSS figures are kept as
+    ``client_…`` so the table does not set a client's size beside an engine's."""
+    return {(f"client_{key}" if re.sub(r"_\d+proc$", "", key) in RSS_KEYS else key): v for key, v in figures.items()}
+
+
+def index_mb(name: str, index_dir: Path) -> float:
+    """The size of the searched index: a cluster's as it reports it, else the folder's."""
+    engine = get_engine(name)
+    if isinstance(engine, Remote):
+        return engine.index_mb(index_dir)
+    return disk_mb(_searchable_dir(name, index_dir))
+
+
+def _discard(name: str, index_dir: Path, log: Log) -> None:
+    """Delete an index: a cluster's indexes first (the folder only says where they are); one that
+    cannot be deleted is named in the log, and its folder kept, so it can be found again."""
+    engine = get_engine(name)
+    if isinstance(engine, Remote):
+        try:
+            engine.discard(index_dir)
+        except RuntimeError as exc:
+            log(f"{name}: {exc}")
+            return
+    _remove(index_dir)
 
 
 def _searchable_dir(name: str, index_dir: Path) -> Path:
@@ -234,7 +274,7 @@ def _remove(path: Path) -> None:
 # -- report ------------------------------------------------------------------------------------
 
 ROWS = (
-    ("index docs/s, 1 process", "index_docs_per_s", "higher"),
+    ("index docs/s, 1 process (opensearch: 1 client, until green)", "index_docs_per_s", "higher"),
     ("index docs/s, 2 processes", "index_docs_per_s_2proc", "higher"),
     ("index size MB", "index_size_mb", "lower"),
     ("build peak RSS MB, largest process (incl. corpus)", "build_peak_rss_mb", "lower"),
@@ -244,24 +284,32 @@ ROWS = (
         for mode in ("top", "facets", "full", "first_pass")
         for p in PERCENTILES
     ),
+    ("full page mean total (matches found)", "full_mean_total", "same"),
 )
 
 
 def table(results: dict[str, Any]) -> str:
-    """One Markdown table: a row per size and figure, a column per engine, ratio to tantivy."""
+    """One Markdown table: a row per size and figure, a column per engine, ratio to the baseline."""
     engines = [e for e in ENGINES if any(e in figures for _, figures in _sizes(results))]
+    against = baseline(results)
     lines = [
         "| docs | figure | " + " | ".join(engines) + " |",
         "|---|---|" + "---|" * len(engines),
     ]
     for size, figures in _sizes(results):
-        base = figures.get(BASELINE, {})
+        base = figures.get(against, {}) if against else {}
         for label, key, _better in ROWS:
             if not any(key in figures.get(e, {}) for e in engines):
                 continue
             cells = [_cell(figures.get(e, {}).get(key), base.get(key)) for e in engines]
             lines.append(f"| {int(size):,} | {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def baseline(results: dict[str, Any]) -> str | None:
+    """The engine the ratios are to: tantivy when it ran, else ours, else none."""
+    measured = {name for _, figures in _sizes(results) for name in figures}
+    return next((name for name in (BASELINE, FALLBACK_BASELINE) if name in measured), None)
 
 
 def _cell(value: float | None, base: float | None) -> str:
@@ -359,13 +407,23 @@ def reindex_lines(results: dict[str, Any]) -> list[str]:
 
 
 def report(results: dict[str, Any]) -> str:
-    parts = ["Ratios in parentheses are engine / tantivy.", table(results)]
+    against = baseline(results)
+    parts = [f"Ratios in parentheses are engine / {against}." if against else "No baseline measured.", table(results)]
+    parts += [
+        f"{name} at {int(size):,} documents failed: {engine['error']}"
+        for size, figures in _sizes(results)
+        for name, engine in figures.items()
+        if "error" in engine
+    ]
     http = http_table(results)
     if http:
         parts += ["", "HTTP (gunicorn --workers 2, full page with one filter):", http]
     parts += reindex_lines(results)
+    judged = targets(results)
+    if all(target.value is None for target in judged):
+        return "\n".join(parts)  # a run without the figures they judge (ENGINE=opensearch): no list of "–"
     parts += ["", "Targets:"]
-    for target in targets(results):
+    for target in judged:
         shown = "–" if target.value is None else f"{target.value:,.2f}"
         parts.append(f"- {target.label}: {shown} → {target.verdict}")
     return "\n".join(parts)
