@@ -288,3 +288,19 @@ def test_cluster_down_is_a_french_page(unreachable_app):
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "Recherche momentanément indisponible" in page and "Traceback" not in page
+
+
+def test_prefetched_vocabulary_answers_as_one_lookup_at_a_time(engine, settings):
+    from search.opensearch.vocabulary import RemoteVocabulary
+
+    index = indexing.aliased(connect(settings), settings.alias)[0]
+    text = "santé des migrants l'OIM Bichkek migrnts zzzyx"
+    one_by_one = RemoteVocabulary(connect(settings), index)
+    batched = RemoteVocabulary(connect(settings), index)
+    batched.prefetch(text)
+    assert batched._cache  # noqa: SLF001  (the batch filled the answers in)
+    for term in tokens(text):
+        assert batched.has_term(term) == one_by_one.has_term(term), term
+    for word in tokens(text, stem_words=False):
+        assert batched.is_word(word) == one_by_one.is_word(word), word
+    assert batched.has_term(tokens("migrants")[0]) and not batched.has_term("zzzyx")

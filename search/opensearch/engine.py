@@ -146,6 +146,7 @@ class OpenSearchEngine:
         filters = self._canonical(catalog, with_query_filters(filters, parsed, knows, result))
         if not parsed.clauses:
             return _Prepared(filters, parsed, None, {"match_all": {}})
+        self._call(lambda: build.vocabulary.prefetch(" ".join(c.text for c in parsed.clauses if not c.negated)))
         query_plan = plan(parsed, build.vocabulary, self.ranking)
         return _Prepared(filters, parsed, query_plan, querying.text_query(parsed, query_plan, self.ranking))
 

@@ -44,6 +44,30 @@ class RemoteVocabulary:
         body = {"query": {"bool": {"should": [{"term": {f: term}} for f in fields]}}}
         return bool(self.client.count(index=self.index, body=body)["count"])
 
+    def prefetch(self, text: str) -> None:
+        """Look up every index term and whole word of ``text`` in one request, so that the planner's
+        and did-you-mean's questions about them (`has_term`, `is_word`) cost no further request."""
+        questions: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {}
+        for term in tokens(text):
+            questions.setdefault(f"t{len(questions)}", (("term", term), ("title", "body"), term))
+        for word in tokens(text, stem_words=False):
+            questions.setdefault(f"w{len(questions)}", (("word", word), ("title.exact", "body.exact"), word))
+        with self._lock:
+            missing = {name: q for name, q in questions.items() if q[0] not in self._cache}
+        if not missing:
+            return
+        filters = {
+            name: {"bool": {"should": [{"term": {f: value}} for f in fields]}}
+            for name, (_, fields, value) in missing.items()
+        }
+        body = {"size": 0, "aggs": {"known": {"filters": {"filters": filters}}}}
+        buckets = self.client.search(index=self.index, body=body)["aggregations"]["known"]["buckets"]
+        with self._lock:
+            if len(self._cache) + len(missing) >= CACHE:
+                self._cache.clear()
+            for name, (key, _, _) in missing.items():
+                self._cache[key] = buckets[name]["doc_count"] > 0
+
     def has_term(self, term: str) -> bool:
         return self._remember(("term", term), lambda: self._exists(("title", "body"), term))
 
