@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 DEFAULT_URL = "http://127.0.0.1:9250"
 DEFAULT_ALIAS = "oim-pages"
+POOL_SIZE = 16  # kept-alive connections per node
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,9 @@ def connect(settings: Settings) -> OpenSearch:
         "timeout": settings.timeout,
         "max_retries": max(1, len(urls)),
         "retry_on_timeout": False,
+        # The engine is shared by a server's threads: one kept-alive connection per node would make
+        # every concurrent search open (and drop) a connection of its own.
+        "pool_maxsize": POOL_SIZE,
         "http_compress": False,
     }
     if settings.user is not None:
