@@ -1,4 +1,5 @@
-"""The connection settings and the client's failover, without a cluster: a dead port and a fake node."""
+"""The connection settings, the client's failover and the feed's retries, without a cluster: a dead
+port, a fake node and a client whose node dies."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from opensearchpy import exceptions as os_errors
 
+from search.opensearch import indexing
 from search.opensearch.connection import Settings, connect
 
 
@@ -73,3 +76,40 @@ def test_a_search_sent_to_a_dead_node_is_answered_by_another(live_node):
     client = connect(Settings(url=f"{_dead_url()},{live_node}", timeout=5.0))
     for _ in range(4):  # whichever node the pool picks first
         assert client.search(index="x", body={"query": {"match_all": {}}})["hits"]["total"]["value"] == 1
+
+
+class _FlakyCluster:
+    """A client whose first bulk requests meet a dying node, then one that answers."""
+
+    def __init__(self, failures: list[Exception]):
+        self.failures = failures
+        self.sent: list[int] = []
+
+    def bulk(self, body, params, request_timeout):
+        if self.failures:
+            raise self.failures.pop(0)
+        items = [line for line in body if "index" in line and "_id" in line["index"]]
+        self.sent.append(len(items))
+        return {"items": [{"index": {"status": 201}} for _ in items]}
+
+
+def _actions(count: int):
+    return ({"_op": "index", "_id": f"d{i}", "doc": {"id": f"d{i}"}} for i in range(count))
+
+
+def test_a_bulk_request_cut_by_a_dying_node_is_sent_again(monkeypatch):
+    monkeypatch.setattr(indexing, "RETRY_PAUSE_S", 0.0)
+    client = _FlakyCluster(
+        [os_errors.ConnectionError("N/A", "reset", None), os_errors.TransportError(503, "no cluster manager", {})]
+    )
+    report = indexing.FeedReport(alias="x")
+    indexing.send(client, "x-1", _actions(3), report)  # type: ignore[arg-type]
+    assert client.sent == [3] and report.failed == []
+
+
+def test_a_bulk_request_refused_for_good_is_not_retried(monkeypatch):
+    monkeypatch.setattr(indexing, "RETRY_PAUSE_S", 0.0)
+    client = _FlakyCluster([os_errors.TransportError(400, "mapper_parsing_exception", {})])
+    with pytest.raises(os_errors.TransportError):
+        indexing.send(client, "x-1", _actions(3), indexing.FeedReport(alias="x"))  # type: ignore[arg-type]
+    assert client.sent == []
