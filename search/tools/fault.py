@@ -80,7 +80,7 @@ class LoopFigures:
         text = (
             f"{self.searches} searches, {self.errors} errors, {self.wrong} wrong totals, "
             f"longest error window {self.longest_error_window_s:.2f} s, "
-            f"{self.failed_over} requests failed over to another node"
+            f"failed over to another node: {self.failed_over} requests"
         )
         if self.unclosed_window:
             text += " (still failing at the end)"
