@@ -31,7 +31,8 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory):
     """The base URL of a green (or yellow) OpenSearch cluster, e.g. ``http://127.0.0.1:9250``."""
     url = os.environ.get("OPENSEARCH_URL", "").rstrip("/")
     if url:
-        state = cluster.health(url, timeout=10.0)
+        # Several comma-separated nodes may be given: the first answers for the cluster.
+        state = cluster.health(url.split(",")[0].strip().rstrip("/"), timeout=10.0)
         if state is None:
             opensearch_unavailable(f"OPENSEARCH_URL={url} does not answer")
         if state.get("status") == "red":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from search.opensearch import cluster
 from search.opensearch.cluster import ClusterConfig
 
@@ -48,3 +50,26 @@ def test_stop_never_kills_a_process_that_is_not_one_of_our_nodes(tmp_path):
 
 def test_stop_without_a_cluster_folder_does_nothing(tmp_path):
     assert cluster.stop(ClusterConfig(directory=tmp_path / "missing")) == []
+
+
+def test_every_node_url_is_known():
+    config = ClusterConfig(nodes=3, http_port=9290, transport_port=9390)
+    assert config.urls == ["http://127.0.0.1:9290", "http://127.0.0.1:9291", "http://127.0.0.1:9292"]
+
+
+def test_kill_node_never_kills_a_process_that_is_not_one_of_our_nodes(tmp_path):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        config = ClusterConfig(nodes=3, directory=tmp_path)
+        (tmp_path / "node-2.pid").write_text(f"{other.pid}\n")
+        with pytest.raises(cluster.ClusterError, match="not running"):
+            cluster.kill_node(config, "node-2")
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_start_node_knows_only_the_cluster_s_own_nodes(tmp_path):
+    with pytest.raises(cluster.ClusterError, match="not a node"):
+        cluster.start_node(ClusterConfig(nodes=3, directory=tmp_path), "node-4")

@@ -63,6 +63,11 @@ class ClusterConfig:
     def url(self) -> str:
         return f"http://{self.host}:{self.http_port}"
 
+    @property
+    def urls(self) -> list[str]:
+        """Every node's HTTP address: a client given them all survives losing the one it talks to."""
+        return [f"http://{self.host}:{self.http_port + i}" for i in range(self.nodes)]
+
     def node_names(self) -> list[str]:
         return [f"node-{i + 1}" for i in range(self.nodes)]
 
@@ -258,30 +263,36 @@ def start(config: ClusterConfig | None = None, timeout: float = 240.0) -> str:
     started: dict[str, int] = {}
     began = time.monotonic()
     try:
-        for index, name in enumerate(config.node_names()):
-            (config.directory / name / "tmp").mkdir(parents=True, exist_ok=True)
-            with open(log_file(config, name), "ab") as log:
-                process = subprocess.Popen(
-                    _java_command(config, index),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    cwd=config.directory / name,
-                    # Its own session: a Ctrl-C meant for `make` does not kill the nodes halfway.
-                    start_new_session=True,
-                )
-            started[name] = process.pid
-            _pid_file(config, name).write_text(f"{process.pid}\n")
+        for name in config.node_names():
+            started[name] = _spawn(config, name)
         if not _wait_green(config, timeout=timeout, pids=started):
             raise ClusterError(
                 f"the cluster at {config.url} was not green after {timeout:.0f}s "
-                f"(last health: {health(config.url)})\n" + _log_tails(config)
+                f"(last health: {any_health(config)})\n" + _log_tails(config)
             )
     except BaseException:
         _stop_pids(config, started)
         raise
     print(f"OpenSearch: {config.nodes} node(s) green in {time.monotonic() - began:.0f}s at {config.url}", flush=True)
     return config.url
+
+
+def _spawn(config: ClusterConfig, name: str) -> int:
+    """Start one node's JVM in the background and write its pid file; its pid."""
+    index = config.node_names().index(name)
+    (config.directory / name / "tmp").mkdir(parents=True, exist_ok=True)
+    with open(log_file(config, name), "ab") as log:
+        process = subprocess.Popen(
+            _java_command(config, index),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=config.directory / name,
+            # Its own session: a Ctrl-C meant for `make` does not kill the nodes halfway.
+            start_new_session=True,
+        )
+    _pid_file(config, name).write_text(f"{process.pid}\n")
+    return process.pid
 
 
 def _log_tails(config: ClusterConfig, names: list[str] | None = None) -> str:
@@ -297,11 +308,74 @@ def _wait_green(config: ClusterConfig, timeout: float, pids: dict[str, int]) -> 
         dead = [name for name, pid in pids.items() if not _alive(pid)]
         if dead:
             raise ClusterError(f"node(s) {dead} exited while starting\n" + _log_tails(config, dead))
-        state = health(config.url, params=f"?wait_for_status=green&wait_for_nodes={config.nodes}&timeout=5s")
+        state = any_health(config, params=f"?wait_for_status=green&wait_for_nodes={config.nodes}&timeout=5s")
         if state and state.get("status") == "green" and state.get("number_of_nodes") == config.nodes:
             return True
         time.sleep(1.0)
     return False
+
+
+def any_health(config: ClusterConfig, timeout: float = 10.0, params: str = "") -> dict | None:
+    """`health` from the first node that answers: node-1 may be the one that is down."""
+    for url in config.urls:
+        state = health(url, timeout=timeout, params=params)
+        if state is not None:
+            return state
+    return None
+
+
+def wait_green(config: ClusterConfig, timeout: float = 240.0) -> bool:
+    """Whether every node of a running cluster is back and every shard assigned within ``timeout``.
+
+    Raises `ClusterError` when one of its nodes has exited meanwhile (waiting longer is pointless).
+    """
+    return _wait_green(config, timeout, running_pids(config))
+
+
+def elected_manager(config: ClusterConfig, timeout: float = 10.0) -> str | None:
+    """The name of the elected cluster-manager node, as any live node sees it (None if none answers)."""
+    for url in config.urls:
+        try:
+            with urllib.request.urlopen(f"{url}/_cat/cluster_manager?h=node", timeout=timeout) as response:
+                return response.read().decode("utf-8").strip() or None
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def kill_node(config: ClusterConfig, name: str, timeout: float = 30.0) -> int:
+    """SIGKILL one node (a crash: no clean shutdown, no goodbye to the cluster); its pid once dead.
+
+    Only a pid that is still one of our launchers for ``name`` is killed; the pid file is removed.
+    """
+    pid = running_pids(config).get(name)
+    if pid is None:
+        raise ClusterError(f"{name} is not running from {config.directory}")
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            raise ClusterError(f"{name} (pid {pid}) still alive {timeout:.0f}s after SIGKILL")
+        time.sleep(0.05)
+    _pid_file(config, name).unlink(missing_ok=True)
+    return pid
+
+
+def start_node(config: ClusterConfig, name: str) -> int:
+    """Start one node of an existing cluster again (same command and settings); its new pid.
+
+    Does not wait: the node rejoins and recovers its shards from its own disk; `wait_green` waits.
+    """
+    if name not in config.node_names():
+        raise ClusterError(f"{name} is not a node of this cluster ({', '.join(config.node_names())})")
+    if name in running_pids(config):
+        raise ClusterError(f"{name} is already running from {config.directory}")
+    index = config.node_names().index(name)
+    ports = (config.http_port + index, config.transport_port + index)
+    busy = [port for port in ports if not _port_free(config.host, port)]
+    if busy:
+        raise ClusterError(f"cannot restart {name}: ports {busy} still in use on {config.host}")
+    return _spawn(config, name)
 
 
 def _alive(pid: int) -> bool:
@@ -357,7 +431,7 @@ def _stop_pids(config: ClusterConfig, pids: dict[str, int], timeout: float = 60.
 
 def status(config: ClusterConfig | None = None) -> dict:
     config = config or ClusterConfig()
-    return {"url": config.url, "pids": running_pids(config), "health": health(config.url)}
+    return {"url": config.url, "pids": running_pids(config), "health": any_health(config)}
 
 
 # Command line ------------------------------------------------------------------------------------

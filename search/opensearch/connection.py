@@ -23,6 +23,7 @@ T = TypeVar("T")
 
 DEFAULT_URL = "http://127.0.0.1:9250"
 DEFAULT_ALIAS = "oim-pages"
+POOL_SIZE = 16  # kept-alive connections per node
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class Settings:
     meaning: bool = True  # store sentence vectors and re-rank by them
     global_stats: bool = True  # dfs_query_then_fetch: idf over the whole index, not per shard
 
+    @property
+    def urls(self) -> list[str]:
+        """The node addresses of ``url`` (comma-separated): the client fails over between them."""
+        return [part.strip().rstrip("/") for part in self.url.split(",") if part.strip()]
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         env = os.environ if env is None else env
@@ -49,7 +55,7 @@ class Settings:
             return value or None
 
         values: dict[str, Any] = {
-            "url": (get("OPENSEARCH_URL") or DEFAULT_URL).rstrip("/"),
+            "url": _normal_urls(get("OPENSEARCH_URL") or DEFAULT_URL),
             "alias": get("OPENSEARCH_INDEX") or DEFAULT_ALIAS,
             "user": get("OPENSEARCH_USER"),
             "password": get("OPENSEARCH_PASSWORD"),
@@ -64,13 +70,28 @@ class Settings:
         return cls(**values)
 
 
+def _normal_urls(value: str) -> str:
+    """``a/, b`` → ``a,b``: the same spelling in error messages whatever the variable held."""
+    return ",".join(part.strip().rstrip("/") for part in value.split(",") if part.strip())
+
+
 def connect(settings: Settings) -> OpenSearch:
-    """A client for the cluster (no request is made yet)."""
+    """A client for the cluster (no request is made yet).
+
+    Given several nodes, a request that meets a dead one (connection refused or reset, or a 502,
+    503 or 504 on the way) marks it dead for a while and is sent again to the next node, up to once
+    per node: a node crashing costs the request a retry, not an error. A timeout is not retried: a
+    slow cluster would only be made slower.
+    """
+    urls = settings.urls
     options: dict[str, Any] = {
-        "hosts": [settings.url],
+        "hosts": urls,
         "timeout": settings.timeout,
-        "max_retries": 1,
+        "max_retries": max(1, len(urls)),
         "retry_on_timeout": False,
+        # The engine is shared by a server's threads: one kept-alive connection per node would make
+        # every concurrent search open (and drop) a connection of its own.
+        "pool_maxsize": POOL_SIZE,
         "http_compress": False,
     }
     if settings.user is not None:

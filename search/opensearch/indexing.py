@@ -6,8 +6,11 @@
   the previous one is deleted; a failed build leaves the alias where it was.
 - `update` compares the checksum of every parsed record with the one in the index and sends only
   the new, changed and deleted documents.
-- Bulk items that fail are retried (`BULK_ATTEMPTS` in all, with a growing pause); any still
-  failing are reported in `FeedReport.failed` and make the feed fail: never silently dropped.
+- Bulk items that fail are retried (`BULK_ATTEMPTS` in all, with a growing pause), and so is a
+  whole bulk request that met a dead node, a full queue or an election (a node may die mid-feed);
+  items still failing are reported in `FeedReport.failed` and make the feed fail: never silently
+  dropped. A build is counted once every primary is active again, and moved to once green (or
+  after `HEALTH_WAIT_S` yellow: every document served, the replicas follow).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from opensearchpy import OpenSearch
+from opensearchpy import exceptions as os_errors
 
 from search.analysis.acronyms import encode, extract_pairs
 from search.errors import DocumentsMissingError, EngineUnavailableError
@@ -40,6 +44,7 @@ log = logging.getLogger(__name__)
 BULK_DOCS = 500
 BULK_ATTEMPTS = 4
 RETRY_PAUSE_S = 0.5
+HEALTH_WAIT_S = 60
 #: Fields a search never needs back (the engine asks for the others).
 HEAVY_FIELDS = ("body", "vector")
 
@@ -181,7 +186,15 @@ def _send_chunk(client: OpenSearch, index: str, chunk: list[dict[str, Any]], rep
             lines.append({action["_op"]: {"_index": index, "_id": action["_id"]}})
             if action["_op"] == "index":
                 lines.append(action["doc"])
-        answer = client.bulk(body=lines, params={"timeout": "60s"}, request_timeout=120)
+        try:
+            answer = client.bulk(body=lines, params={"timeout": "60s"}, request_timeout=120)
+        except os_errors.TransportError as exc:
+            # A node lost mid-request, a full queue (429), a cluster electing a new manager (503):
+            # the chunk is sent again (items carry their ids, so twice is harmless), not the build lost.
+            if not _transient(exc) or attempt == BULK_ATTEMPTS - 1:
+                raise
+            log.warning("bulk request failed (attempt %d): %s; sending it again", attempt + 1, exc)
+            continue
         failed = []
         for action, item in zip(pending, answer["items"], strict=True):
             outcome = next(iter(item.values()))
@@ -197,6 +210,20 @@ def _send_chunk(client: OpenSearch, index: str, chunk: list[dict[str, Any]], rep
         if not pending:
             return
     report.failed += [(a["_id"], reasons.get(a["_id"], "?")) for a in pending]
+
+
+def _transient(exc: os_errors.TransportError) -> bool:
+    """Whether a failed request may well succeed if sent again in a moment."""
+    status = exc.status_code if isinstance(exc.status_code, int) else 0
+    return isinstance(exc, os_errors.ConnectionError) or status == 429 or status >= 500
+
+
+def wait_for(client: OpenSearch, index: str, status: str, seconds: int = HEALTH_WAIT_S) -> str:
+    """Wait up to ``seconds`` for ``index`` to reach ``status`` (yellow, green); the status it has then."""
+    answer = client.cluster.health(
+        index=index, wait_for_status=status, timeout=f"{seconds}s", request_timeout=seconds + 30, ignore=408
+    )
+    return str(answer.get("status", "red"))
 
 
 def index_name(alias: str, number: int) -> str:
@@ -238,6 +265,10 @@ def rebuild(settings: Settings, docs: list[Document], report: FeedReport, client
             index=index,
             body={"index": {"refresh_interval": "1s", "number_of_replicas": settings.replicas}},
         )
+        # A node that died during the feed takes its primaries with it until it is back: counting
+        # before they are would find documents missing from a build that lacks none.
+        if wait_for(client, index, "yellow") == "red":
+            raise EngineUnavailableError("failed", url=settings.url, detail=f"build {index} has shards unavailable")
         client.indices.refresh(index=index)
         report.count = int(client.count(index=index)["count"])
         report.added = report.count
@@ -245,7 +276,10 @@ def rebuild(settings: Settings, docs: list[Document], report: FeedReport, client
             raise EngineUnavailableError(
                 "failed", url=settings.url, detail=f"build {index} incomplete:\n{report.format()}"
             )
-        client.cluster.health(index=index, wait_for_status="green", timeout="60s", request_timeout=90)
+        if wait_for(client, index, "green") != "green":
+            # Every document is served (all primaries are active); the replicas follow. Throwing a
+            # complete build away for want of a copy would serve the older one instead, no safer.
+            log.warning("build %s is not green yet: the alias moves to it anyway, its replicas follow", index)
         current = aliased(client, alias)
         moves: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in current]
         moves.append({"add": {"index": index, "alias": alias}})

@@ -1,4 +1,4 @@
-"""Developer tools: ``python -m search.tools {eval,ablation,bench,loadtest}``.
+"""Developer tools: ``python -m search.tools {eval,ablation,bench,fault}``.
 
 Ranking quality on test collections, what each ranking part buys, speed side by side with other
 engines, and HTTP load. The search itself never imports this package.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
 from search import SearchError
@@ -43,6 +44,20 @@ def main(argv: list[str] | None = None) -> int:
     add_bench_arguments(p)
     p.set_defaults(handler=cmd_bench)
 
+    p = commands.add_parser(
+        "fault", help="kill -9 a node of an OpenSearch cluster of its own under searches and a rebuild"
+    )
+    p.add_argument("--pages", type=int, default=20_000, help="bench pages fed (default: %(default)s)")
+    p.add_argument("--http-port", type=int, default=9290, help="first node's HTTP port (never the shared 9250)")
+    p.add_argument("--transport-port", type=int, default=9390)
+    p.add_argument("--workdir", type=Path, default=None, help="cluster folder (default: a temporary one, removed)")
+    p.add_argument("--kill", default="node-2", help="phase 1 victim: node-N or 'manager' (default: %(default)s)")
+    p.add_argument("--rebuild-kill", default="manager", help="phase 2 victim (default: %(default)s)")
+    p.add_argument("--down", type=float, default=10.0, help="seconds the node stays down (default: %(default)s)")
+    p.add_argument("--threads", type=int, default=2, help="search threads (default: %(default)s)")
+    p.add_argument("--max-error-window", type=float, default=5.0, help="seconds of failing searches allowed")
+    p.set_defaults(handler=cmd_fault)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     try:
@@ -56,6 +71,34 @@ def cmd_bench(args) -> int:
     from search.tools.bench.cli import cmd_bench as run_bench
 
     return run_bench(args)
+
+
+def cmd_fault(args) -> int:
+    from search.opensearch.cluster import ClusterError
+    from search.tools.fault import FaultOptions, run
+
+    options = FaultOptions(
+        pages=args.pages,
+        http_port=args.http_port,
+        transport_port=args.transport_port,
+        workdir=args.workdir.resolve() if args.workdir else None,
+        kill=args.kill,
+        rebuild_kill=args.rebuild_kill,
+        down_s=args.down,
+        threads=args.threads,
+        max_error_window_s=args.max_error_window,
+    )
+    try:
+        report = run(options, log=_stamped)
+    except ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+def _stamped(line: str) -> None:
+    print(time.strftime("%H:%M:%S"), line, flush=True)
 
 
 def cmd_ablation(args) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from search.analysis import load_stopwords
 from search.ingest import Country, Document, all_countries
 
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "cdtn" / "corpus.jsonl"
+DEFAULT_SOURCE = Path(__file__).resolve().parents[3].parent / "shared" / "eval" / "cdtn" / "corpus.jsonl"
 DEFAULT_SEED = 20_240_601
 PAGE_WORDS = 300
 PARAGRAPH_WORDS = 40
