@@ -32,7 +32,7 @@ def opensearch_url(tmp_path_factory: pytest.TempPathFactory):
     url = os.environ.get("OPENSEARCH_URL", "").rstrip("/")
     if url:
         # Several comma-separated nodes may be given: the first answers for the cluster.
-        state = cluster.health(url.split(",")[0].strip().rstrip("/"), timeout=10.0)
+        state = cluster.health(url, timeout=10.0)
         if state is None:
             opensearch_unavailable(f"OPENSEARCH_URL={url} does not answer")
         if state.get("status") == "red":

@@ -252,7 +252,7 @@ class _Forwarder:
 
 
 def test_reconnects_when_the_cluster_comes_back(engine, settings):
-    host, port = settings.url.split("://")[1].split(":")
+    host, port = settings.urls[0].split("://")[1].split(":")
     relay = _Forwarder(_free_port(), (host, int(port)))
     relay.start()
     remote = OpenSearchEngine(Settings(url=f"http://127.0.0.1:{relay.port}", alias=settings.alias, timeout=5.0))

@@ -282,8 +282,9 @@ def corpus_words(path: Path | str) -> list[str]:
 
 def _request(url: str, method: str, path: str, body: dict | None = None, timeout: float = 120.0) -> dict:
     data = json.dumps(body).encode("utf-8") if body is not None else None
+    node = url.split(",")[0].strip().rstrip("/")  # OPENSEARCH_URL may list every node: one will do
     request = urllib.request.Request(
-        f"{url.rstrip('/')}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        f"{node}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

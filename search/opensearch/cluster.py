@@ -220,7 +220,11 @@ def _tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def health(url: str, timeout: float = 5.0, params: str = "") -> dict | None:
-    """`_cluster/health` as a dict, or None when the cluster does not answer."""
+    """`_cluster/health` as a dict, or None when the cluster does not answer; ``url`` may list
+    several nodes, comma-separated (as ``OPENSEARCH_URL`` may): the first that answers is asked."""
+    if "," in url:
+        nodes = (part.strip().rstrip("/") for part in url.split(",") if part.strip())
+        return next((state for node in nodes if (state := health(node, timeout, params)) is not None), None)
     try:
         with urllib.request.urlopen(f"{url}/_cluster/health{params}", timeout=timeout) as response:
             return json.load(response)
@@ -462,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             build(force=True)
         elif args.command == "start":
-            print(start(config, timeout=args.timeout))
+            start(config, timeout=args.timeout)
+            print(",".join(config.urls))  # every node: OPENSEARCH_URL=<this> fails over between them
         elif args.command == "stop":
             stopped = stop(config)
             print(f"stopped: {', '.join(stopped)}" if stopped else "no node was running")
