@@ -304,3 +304,21 @@ def test_prefetched_vocabulary_answers_as_one_lookup_at_a_time(engine, settings)
     for word in tokens(text, stem_words=False):
         assert batched.is_word(word) == one_by_one.is_word(word), word
     assert batched.has_term(tokens("migrants")[0]) and not batched.has_term("zzzyx")
+
+
+# Past the ranked window (never smaller than the meaning re-ranking's, so by relevance only the
+# words score there) a rank is counted: by a sort's keys, or by a higher word score.
+@pytest.mark.parametrize(
+    ("sort", "window"), [("relevance", 1000), ("newest", 1000), ("budget", 1000), ("newest", 1), ("budget", 1)]
+)
+def test_explained_ranks_are_the_result_order(engine, embedded, monkeypatch, sort, window):
+    from search.opensearch import explaining
+
+    monkeypatch.setattr(explaining, "window", lambda ranking, request: window)
+    for query in ("", "migrants", "pollution santé"):
+        request = SearchRequest(q=query, sort=sort, understand=False)
+        order = [h.id for h in engine.search(request).hits]
+        for rank, doc_id in enumerate(order, start=1):
+            theirs = engine.explain(request, doc_id)
+            assert theirs.rank == rank, (query, doc_id)
+            assert theirs.rank == embedded.explain(request, doc_id).rank or sort == "relevance", (query, doc_id)

@@ -330,7 +330,7 @@ class OpenSearchEngine:
         scratch = SearchResult(query=request.q, total=0, page=request.page, per_page=request.per_page, took_ms=0.0)
         prepared = self._prepare(build, request, scratch)
         text_query = bool(prepared.parsed.clauses)
-        size = explaining.window(request.sort, text_query, self.ranking, request)
+        size = explaining.window(self.ranking, request)
         asked = explaining.Asked(
             request=request,
             filters=prepared.filters,

@@ -34,9 +34,7 @@ from search.results.sentences import sentences
 from search.service import SearchRequest
 
 #: Fields of a stored document the explanation reads.
-FIELDS = ["id", "title", "body", *FACETS]
-#: Past this many results, a sort other than relevance gives no rank (« parmi N résultats »).
-MAX_SORTED = 10_000
+FIELDS = ["id", "title", "body", "end_year", "budget", *FACETS]
 
 Search = Callable[[dict[str, Any], dict[str, str]], dict[str, Any]]
 
@@ -81,7 +79,7 @@ def explain(search: Search, source: dict[str, Any] | None, asked: Asked, doc_id:
     else:
         result.matches_query = True
     result.in_results = result.matches_query and result.passes_filters
-    _place(search, asked, result, sort, text_query)
+    _place(search, asked, result, sort, text_query, source)
     result.verdict = verdict(result, words_match)
     result.sentences = sentences(result, asked.ranking.operator, text_query)
     return result
@@ -217,11 +215,18 @@ def _score_word(part: WordPart, scores: dict[str, float], name: str, long_forms:
 # -- rank and score -------------------------------------------------------------------------------
 
 
-def _place(search: Search, asked: Asked, result: Explanation, sort: str, text_query: bool) -> None:
-    """Total, rank, page, score and the last hit of the asked page, from the request's own ranking."""
+def _place(
+    search: Search, asked: Asked, result: Explanation, sort: str, text_query: bool, source: dict[str, Any]
+) -> None:
+    """Total, rank, page, score and the last hit of the asked page, from the request's own ranking.
+
+    By relevance, the first `window` matches are ranked by the request's own body (meaning
+    re-ranking included), and past them a document's rank is the number of matches of higher word
+    score, plus one; sorted by date or budget, it is the number of matches the sort puts first.
+    """
     request = asked.request
     by_score = sort == "relevance" and text_query
-    answer = search({**asked.body, "_source": False}, {})
+    answer = search({**(asked.body if by_score else _slice(asked.body, 0, 0)), "_source": False}, {})
     result.total = int(answer["hits"]["total"]["value"])
     ranked = [(str(h["_id"]), h.get("_score")) for h in answer["hits"]["hits"]]
     where = next((i for i, (found, _) in enumerate(ranked) if found == result.id), None)
@@ -229,13 +234,11 @@ def _place(search: Search, asked: Asked, result: Explanation, sort: str, text_qu
     if result.in_results:
         if where is not None:
             result.rank = where + 1
-        elif by_score:
-            higher = {**_slice(asked.body, 0, 0), "min_score": words * (1 + 1e-6) + 1e-9}
-            higher.pop("rescore", None)
-            result.rank = int(search(higher, {})["hits"]["total"]["value"]) + 1
+        else:
+            result.rank = _count_before(search, asked, sort, words, source) + 1
     if text_query and result.matches_query:
         total = float(ranked[where][1] or 0.0) if by_score and where is not None else words
-        meaning = "rescore" in asked.body
+        meaning = by_score and "rescore" in asked.body
         result.score = ScoreParts(
             total=total,
             words=words,
@@ -249,6 +252,18 @@ def _place(search: Search, asked: Asked, result: Explanation, sort: str, text_qu
         result.page = (result.rank - 1) // request.per_page + 1
         result.shown = result.page == request.page
     result.last_shown = _last_shown(search, asked, ranked, result.total, by_score)
+
+
+def _count_before(search: Search, asked: Asked, sort: str, words: float, source: dict[str, Any]) -> int:
+    """How many matches come before the document outside the ranked window."""
+    body = _slice(asked.body, 0, 0)
+    body.pop("rescore", None)
+    body.pop("sort", None)
+    if sort == "relevance":
+        body["min_score"] = words * (1 + 1e-6) + 1e-9
+    else:
+        body["query"] = {"bool": {"must": [body["query"]], "filter": [querying.sorted_before(sort, source)]}}
+    return int(search(body, {})["hits"]["total"]["value"])
 
 
 def _last_shown(
@@ -268,11 +283,10 @@ def _last_shown(
     return {"id": doc_id, "rank": last, "score": float(score) if by_score and score is not None else None}
 
 
-def window(asked_sort: str, text_query: bool, ranking: Ranking, request: SearchRequest) -> int:
-    """How many of the first matches the explanation ranks by the request's own body."""
-    if asked_sort == "relevance" and text_query:
-        return max(ranking.meaning_candidates, request.page * request.per_page)
-    return MAX_SORTED
+def window(ranking: Ranking, request: SearchRequest) -> int:
+    """How many of the first matches the explanation ranks by the request's own body (the
+    meaning re-ranking's candidates, and the asked page)."""
+    return max(ranking.meaning_candidates, request.page * request.per_page)
 
 
 def _slice(body: dict[str, Any], start: int, size: int) -> dict[str, Any]:

@@ -196,17 +196,30 @@ def facet_aggregations(filters: Filters) -> dict[str, Any]:
     return aggs
 
 
+#: The keys of each sort, all descending with missing values last; the id (ascending) breaks ties.
+SORT_KEYS = {"budget": ("budget",), "newest": ("year", "end_year")}
+
+
 def sort_clause(sort: str) -> list[Any]:
     """Newest first (year, then end year) or by budget, missing values last; the id breaks ties
     (the embedded engine's document order: ids of the seed pages sort as their files)."""
-    if sort == "budget":
-        keys: list[Any] = [{"budget": {"order": "desc", "missing": "_last"}}]
-    else:
-        keys = [
-            {"year": {"order": "desc", "missing": "_last"}},
-            {"end_year": {"order": "desc", "missing": "_last"}},
-        ]
+    keys: list[Any] = [{key: {"order": "desc", "missing": "_last"}} for key in SORT_KEYS[sort]]
     return [*keys, {"id": "asc"}]
+
+
+def sorted_before(sort: str, source: dict[str, Any]) -> dict[str, Any]:
+    """The documents `sort_clause` puts before the one stored as ``source``: the first key that
+    differs decides (a larger value, or any value against a missing one), the id when none does."""
+    options: list[dict[str, Any]] = []
+    equal: list[dict[str, Any]] = []
+    for key in SORT_KEYS[sort]:
+        value = source.get(key)
+        ahead = {"exists": {"field": key}} if value is None else {"range": {key: {"gt": value}}}
+        options.append({"bool": {"filter": [*equal, ahead]}})
+        same = {"term": {key: value}} if value is not None else {"bool": {"must_not": [{"exists": {"field": key}}]}}
+        equal.append(same)
+    options.append({"bool": {"filter": [*equal, {"range": {"id": {"lt": source["id"]}}}]}})
+    return {"bool": {"should": options, "minimum_should_match": 1}}
 
 
 def meaning_rescore(vector: list[float], weight: float, window: int) -> dict[str, Any]:
