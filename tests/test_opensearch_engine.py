@@ -322,3 +322,14 @@ def test_explained_ranks_are_the_result_order(engine, embedded, monkeypatch, sor
             theirs = engine.explain(request, doc_id)
             assert theirs.rank == rank, (query, doc_id)
             assert theirs.rank == embedded.explain(request, doc_id).rank or sort == "relevance", (query, doc_id)
+
+
+def test_a_remembered_best_score_ranks_as_a_fresh_one(engine):
+    # The meaning re-ranking scales with the query's best score, remembered per build: the second
+    # asking (next page, facet click back, « pourquoi ») must rank exactly as the first.
+    request = SearchRequest(q="santé des migrants", per_page=2)
+    first, again = engine.search(request), engine.search(request)
+    assert [(h.id, h.score) for h in again.hits] == [(h.id, h.score) for h in first.hits]
+    assert engine.search(SearchRequest(q="santé des migrants", per_page=2, page=2)).hits[0].id not in {
+        h.id for h in first.hits
+    }

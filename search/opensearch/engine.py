@@ -13,9 +13,11 @@ would need reopening, so the engine answers again as soon as the cluster does.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from dataclasses import dataclass, replace
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +46,7 @@ from search.service.result import Hit
 
 CHECK_INTERVAL_S = 1.0
 CATALOG_TTL_S = 30.0
+BEST_SCORES = 512  # queries whose best score is remembered
 #: Fields a page of hits never needs (the snippet comes from the highlighter).
 NOT_RETURNED = ["body", "vector"]
 
@@ -54,6 +57,9 @@ class _Build:
     vocabulary: RemoteVocabulary
     catalog: dict[str, Facet]
     catalog_at: float
+    # The best word score of recent queries (the meaning re-ranking scales with it), so a next page,
+    # a facet count or « pourquoi » of the same query costs no probe; forgotten with the catalog.
+    best_scores: OrderedDict[str, float] = field(default_factory=OrderedDict)
 
 
 @dataclass
@@ -115,6 +121,8 @@ class OpenSearchEngine:
         if now - build.catalog_at > CATALOG_TTL_S:
             build.catalog = self._catalog(index)
             build.catalog_at = now
+            with self._lock:
+                build.best_scores.clear()
         return build
 
     def _catalog(self, index: str) -> dict[str, Facet]:
@@ -233,17 +241,30 @@ class OpenSearchEngine:
         vector = query_vector(text)
         if vector is None:
             return None
-        probe = {"query": body["query"], "size": 1, "_source": False, "track_total_hits": False}
-        if "post_filter" in body:
-            probe["post_filter"] = body["post_filter"]
-        best = self._call(lambda: self.client.search(index=build.index, body=probe, params=self._params))["hits"][
-            "max_score"
-        ]
+        best = self._best_score(build, body)
         if not best:
             return None
         window = max(self.ranking.meaning_candidates, body["from"] + body["size"])
         weight = self.ranking.meaning_weight * float(best)
         return querying.meaning_rescore([float(x) for x in vector], weight, window)
+
+    def _best_score(self, build: _Build, body: dict[str, Any]) -> float:
+        """The best word score of the query among the filtered matches (0 when none), remembered."""
+        probe = {"query": body["query"], "size": 1, "_source": False, "track_total_hits": False}
+        if "post_filter" in body:
+            probe["post_filter"] = body["post_filter"]
+        key = json.dumps(probe, sort_keys=True)
+        with self._lock:
+            if key in build.best_scores:
+                build.best_scores.move_to_end(key)
+                return build.best_scores[key]
+        answer = self._call(lambda: self.client.search(index=build.index, body=probe, params=self._params))
+        best = float(answer["hits"]["max_score"] or 0.0)
+        with self._lock:
+            build.best_scores[key] = best
+            while len(build.best_scores) > BEST_SCORES:
+                build.best_scores.popitem(last=False)
+        return best
 
     def _facets(self, build: _Build, aggregations: dict[str, Any], filters: Filters) -> dict[str, list[FacetValue]]:
         result = {}
