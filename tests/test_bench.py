@@ -205,13 +205,9 @@ def test_a_run_with_opensearch_reports_it_beside_ours_and_leaves_no_index(
     assert _bench_indexes(bench_cluster) <= before
 
 
-def test_an_unreachable_cluster_skips_the_engine_with_the_reason(
-    tmp_path: Path, source_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    port = _free_port()
-    monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{port}")
-    logged: list[str] = []
-    options = Options(
+def _tiny_with_opensearch(tmp_path: Path, source_path: Path) -> Options:
+    """40 documents, ours beside opensearch, nothing else: for runs about the cluster's absence."""
+    return Options(
         sizes=(40,),
         queries=4,
         engines=("ours", "opensearch"),
@@ -223,7 +219,15 @@ def test_an_unreachable_cluster_skips_the_engine_with_the_reason(
         source=source_path,
         reindex_pages=0,
     )
-    results = run(options, log=logged.append)
+
+
+def test_an_unreachable_cluster_skips_the_engine_with_the_reason(
+    tmp_path: Path, source_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = _free_port()
+    monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{port}")
+    logged: list[str] = []
+    results = run(_tiny_with_opensearch(tmp_path, source_path), log=logged.append)
     assert list(results["40"]) == ["ours"]
     assert any(f"skipping opensearch: the cluster at OPENSEARCH_URL=http://127.0.0.1:{port} does not answer" in m
                for m in logged)  # fmt: skip
@@ -238,19 +242,7 @@ def test_an_engine_failing_mid_run_is_left_out_and_the_others_kept(
     monkeypatch.setattr(OpenSearchBench, "unreachable", lambda self: None)
     monkeypatch.setenv("OPENSEARCH_URL", f"http://127.0.0.1:{_free_port()}")
     logged: list[str] = []
-    options = Options(
-        sizes=(40,),
-        queries=4,
-        engines=("ours", "opensearch"),
-        out=tmp_path / "bench-results.json",
-        workdir=tmp_path / "work",
-        budget_s=5.0,
-        procs=(1,),
-        http=False,
-        source=source_path,
-        reindex_pages=0,
-    )
-    results = run(options, log=logged.append)
+    results = run(_tiny_with_opensearch(tmp_path, source_path), log=logged.append)
     assert results["40"]["ours"]["full_p95_ms"] > 0
     assert "failed" in results["40"]["opensearch"]["error"]
     assert "opensearch at 40 documents failed" in report(results)
