@@ -182,19 +182,7 @@ def test_a_run_with_opensearch_reports_it_beside_ours_and_leaves_no_index(
     tmp_path: Path, source_path: Path, bench_cluster: str
 ) -> None:
     before = _bench_indexes(bench_cluster)
-    options = Options(
-        sizes=(80,),
-        queries=8,
-        engines=("ours", "opensearch"),
-        out=tmp_path / "bench-results.json",
-        workdir=tmp_path / "work",
-        budget_s=5.0,
-        procs=(1,),
-        http=False,
-        source=source_path,
-        reindex_pages=0,
-    )
-    results = run(options, log=lambda message: None)
+    results = run(_tiny_with_opensearch(tmp_path, source_path, size=80, queries=8), log=lambda message: None)
     figures = results["80"]["opensearch"]
     assert figures["index_docs_per_s"] > 0 and figures["index_size_mb"] > 0
     assert figures["full_p50_ms"] > 0 and figures["full_p95_ms"] > 0 and figures["full_queries"] == 8
@@ -205,11 +193,11 @@ def test_a_run_with_opensearch_reports_it_beside_ours_and_leaves_no_index(
     assert _bench_indexes(bench_cluster) <= before
 
 
-def _tiny_with_opensearch(tmp_path: Path, source_path: Path) -> Options:
-    """40 documents, ours beside opensearch, nothing else: for runs about the cluster's absence."""
+def _tiny_with_opensearch(tmp_path: Path, source_path: Path, size: int = 40, queries: int = 4) -> Options:
+    """A tiny run of ours beside opensearch, nothing else (no HTTP, no reindex part)."""
     return Options(
-        sizes=(40,),
-        queries=4,
+        sizes=(size,),
+        queries=queries,
         engines=("ours", "opensearch"),
         out=tmp_path / "bench-results.json",
         workdir=tmp_path / "work",
